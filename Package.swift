@@ -1,0 +1,36 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "progfig",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "AgeFormat", targets: ["AgeFormat"]),
+        .library(name: "ProgfigSecrets", targets: ["ProgfigSecrets"]),
+        .executable(name: "progfig", targets: ["progfig"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
+        ),
+        .target(name: "AgeFormat", dependencies: ["CSodium"]),
+        .target(name: "ProgfigSecrets", dependencies: ["AgeFormat"]),
+        .executableTarget(
+            name: "progfig",
+            dependencies: [
+                "ProgfigSecrets",
+                "AgeFormat",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "AgeFormatTests", dependencies: ["AgeFormat"], path: "Tests/AgeFormatTests"),
+        .testTarget(name: "ProgfigSecretsTests", dependencies: ["ProgfigSecrets", "AgeFormat"], path: "Tests/ProgfigSecretsTests"),
+        .testTarget(name: "progfigTests", dependencies: ["AgeFormat"], path: "Tests/progfigTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)
