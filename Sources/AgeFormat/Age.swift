@@ -1,0 +1,160 @@
+import Dispatch
+
+/// Encrypts to a set of recipients: header, nonce, then the STREAM payload.
+public struct Encryptor: Sendable {
+    /// The recipients the file key is wrapped to.
+    public let recipients: [any Recipient]
+    /// Whether the output is ASCII-armored.
+    public let armored: Bool
+    /// The STREAM settings (batch size, parallelism).
+    public let stream: PayloadStream
+
+    /// An encryptor; throws a usage error for no recipients or an scrypt recipient that is not alone.
+    public init(recipients: [any Recipient], armored: Bool = false, stream: PayloadStream = PayloadStream()) throws {
+        guard !recipients.isEmpty else { throw AgeError(.usage, "no recipients given") }
+        if recipients.count > 1 && recipients.contains(where: { $0.mustBeOnlyRecipient }) {
+            throw AgeError(.usage, "a passphrase (scrypt) recipient can't be combined with other recipients")
+        }
+        self.recipients = recipients
+        self.armored = armored
+        self.stream = stream
+    }
+
+    /// Encrypts all of `source` into `sink` in constant memory.
+    public func encrypt<S: ByteSource, W: ByteSink>(from source: S, to sink: inout W) throws {
+        var source = source
+        if armored {
+            var armor = ArmorSink(sink)
+            try encryptBinary(from: &source, to: &armor)
+            sink = try armor.finish()
+        } else {
+            try encryptBinary(from: &source, to: &sink)
+        }
+    }
+
+    /// Encrypts `plaintext` in memory; for small values such as stored secrets.
+    public func encrypt(_ plaintext: [UInt8]) throws -> [UInt8] {
+        var sink = ArraySink()
+        try encrypt(from: ArraySource(plaintext), to: &sink)
+        return sink.bytes
+    }
+
+    private func encryptBinary<S: ByteSource, W: ByteSink>(from source: inout S, to sink: inout W) throws {
+        let fileKey = FileKey.generate()
+        let stanzas = try wrapAll(fileKey: fileKey)
+        let header = Header(stanzas: stanzas, fileKey: fileKey)
+        let nonce = Sodium.randomBytes(PayloadStream.nonceSize)
+        try (header.encoded() + nonce).withUnsafeBytes { try sink.write($0) }
+        try stream.encrypt(from: &source, to: &sink, payloadKey: PayloadStream.payloadKey(fileKey: fileKey, nonce: nonce))
+    }
+
+    /// Wraps the file key to every recipient, across cores when there are many.
+    private func wrapAll(fileKey: SecureBytes) throws -> [Stanza] {
+        if recipients.count < 16 || stream.parallelism == 1 {
+            return try recipients.flatMap { try $0.wrap(fileKey: fileKey) }
+        }
+        let results = WrapResults(count: recipients.count)
+        let recipients = self.recipients
+        DispatchQueue.concurrentPerform(iterations: recipients.count) { i in
+            results.set(i, Result { try recipients[i].wrap(fileKey: fileKey) })
+        }
+        return try results.values.flatMap { try $0.get() }
+    }
+
+    /// Result slots for parallel wrapping; each index is written by exactly one worker.
+    private final class WrapResults: @unchecked Sendable {
+        private let slots: UnsafeMutableBufferPointer<Result<[Stanza], any Error>>
+        init(count: Int) {
+            slots = .allocate(capacity: count)
+            slots.initialize(repeating: .success([]))
+        }
+        deinit {
+            slots.deinitialize()
+            slots.deallocate()
+        }
+        func set(_ i: Int, _ value: Result<[Stanza], any Error>) { slots[i] = value }
+        var values: [Result<[Stanza], any Error>] { Array(slots) }
+    }
+}
+
+/// Decrypts with a list of identities, tried in order.
+public struct Decryptor: Sendable {
+    /// Whether the input is armored.
+    public enum ArmorMode: Sendable {
+        /// Detect armor from the first bytes (after optional whitespace).
+        case detect
+        /// The input must be armored.
+        case required
+        /// The input must be binary.
+        case none
+    }
+
+    /// The identities, tried in order against the header's stanzas.
+    public let identities: [any Identity]
+    /// Caps applied to the header.
+    public let limits: Limits
+    /// The STREAM settings (batch size, parallelism).
+    public let stream: PayloadStream
+
+    /// A decryptor. With no identities every well-formed file fails with `noMatch`.
+    public init(identities: [any Identity], limits: Limits = .default, stream: PayloadStream = PayloadStream()) {
+        self.identities = identities
+        self.limits = limits
+        self.stream = stream
+    }
+
+    /// Decrypts all of `source` into `sink` in constant memory. Plaintext is written only after
+    /// its chunk authenticated; on a payload error, earlier chunks may already have been written.
+    public func decrypt<S: ByteSource, W: ByteSink>(from source: S, to sink: inout W, armor: ArmorMode = .detect) throws {
+        var buffered = BufferedSource(source)
+        let armored: Bool
+        switch armor {
+        case .detect: armored = Armor.looksArmored(try buffered.peek(Armor.maxSurroundingWhitespace + 16))
+        case .required: armored = true
+        case .none: armored = false
+        }
+        if armored {
+            var inner = BufferedSource(ArmorSource(buffered))
+            try decryptBinary(from: &inner, to: &sink)
+        } else {
+            try decryptBinary(from: &buffered, to: &sink)
+        }
+    }
+
+    /// Decrypts `ciphertext` (binary or armored) in memory; for small values such as stored secrets.
+    public func decrypt(_ ciphertext: [UInt8]) throws -> [UInt8] {
+        var sink = ArraySink()
+        try decrypt(from: ArraySource(ciphertext), to: &sink)
+        return sink.bytes
+    }
+
+    /// Parses the header and unwraps the file key, verifying the header MAC.
+    func openHeader<S: ByteSource>(from source: inout BufferedSource<S>) throws -> SecureBytes {
+        let header = try Header.parse(from: &source, limits: limits)
+        if header.stanzas.contains(where: { $0.type == ScryptRecipient.stanzaType }) && header.stanzas.count > 1 {
+            throw AgeError.header("an scrypt stanza must be the only stanza in the header")
+        }
+        for identity in identities {
+            if let fileKey = try identity.unwrap(stanzas: header.stanzas) {
+                guard fileKey.count == FileKey.size else {
+                    throw AgeError.header("the unwrapped file key is not 16 bytes")
+                }
+                guard header.verifyMAC(fileKey: fileKey) else {
+                    throw AgeError(.hmac, "the header MAC does not verify: the file was modified or corrupted")
+                }
+                return fileKey
+            }
+        }
+        throw AgeError(.noMatch, "no identity matched any of the file's \(header.stanzas.count) recipient stanza(s)")
+    }
+
+    private func decryptBinary<S: ByteSource, W: ByteSink>(from source: inout BufferedSource<S>, to sink: inout W) throws {
+        let fileKey = try openHeader(from: &source)
+        var nonce = [UInt8](repeating: 0, count: PayloadStream.nonceSize)
+        let n = try nonce.withUnsafeMutableBytes { try source.readFull(into: $0) }
+        guard n == PayloadStream.nonceSize else {
+            throw AgeError.header("the file ends before the payload nonce; it is truncated")
+        }
+        try stream.decrypt(from: &source, to: &sink, payloadKey: PayloadStream.payloadKey(fileKey: fileKey, nonce: nonce))
+    }
+}

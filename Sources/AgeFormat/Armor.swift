@@ -1,0 +1,155 @@
+import Foundation
+
+/// age's ASCII armor: strict PEM-like base64, 64 columns, with the AGE ENCRYPTED FILE label.
+public enum Armor {
+    static let beginLine = Array("-----BEGIN AGE ENCRYPTED FILE-----".utf8)
+    static let endLine = Array("-----END AGE ENCRYPTED FILE-----".utf8)
+    static let bytesPerLine = 48
+    /// Whitespace accepted before and after the armored block.
+    static let maxSurroundingWhitespace = 1024
+
+    static func isWhitespace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0a || b == 0x0d }
+
+    /// True when `prefix` (the start of an input) looks armored: optional whitespace, then `-----BEGIN`.
+    static func looksArmored(_ prefix: ArraySlice<UInt8>) -> Bool {
+        let rest = prefix.drop(while: isWhitespace)
+        return rest.starts(with: Array("-----BEGIN".utf8))
+    }
+}
+
+/// Encodes everything written into armored text on `base`; call `finish` once at the end.
+public struct ArmorSink<Base: ByteSink>: ByteSink {
+    private var base: Base
+    private var pending: [UInt8] = []
+    private var started = false
+
+    /// Armors onto `base`.
+    public init(_ base: Base) { self.base = base }
+
+    private mutating func emit(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try base.write($0) }
+    }
+
+    private mutating func start() throws {
+        if !started {
+            started = true
+            try emit(Armor.beginLine + [0x0a])
+        }
+    }
+
+    public mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try start()
+        pending.append(contentsOf: bytes)
+        let whole = pending.count / Armor.bytesPerLine * Armor.bytesPerLine
+        guard whole > 0 else { return }
+        var out: [UInt8] = []
+        out.reserveCapacity(whole / 3 * 4 + whole / Armor.bytesPerLine)
+        var i = 0
+        while i < whole {
+            out += Array(Data(pending[i..<(i + Armor.bytesPerLine)]).base64EncodedString().utf8)
+            out.append(0x0a)
+            i += Armor.bytesPerLine
+        }
+        pending.removeFirst(whole)
+        try emit(out)
+    }
+
+    /// Writes the final partial line and the end line; returns the underlying sink.
+    public mutating func finish() throws -> Base {
+        try start()
+        var out: [UInt8] = []
+        if !pending.isEmpty { out += Array(Data(pending).base64EncodedString().utf8) + [0x0a] }
+        out += Armor.endLine + [0x0a]
+        pending = []
+        try emit(out)
+        return base
+    }
+}
+
+/// Decodes an armored age file strictly, line by line, as a byte source.
+struct ArmorSource<Base: ByteSource>: ByteSource {
+    private var base: BufferedSource<Base>
+    private var decoded: [UInt8] = []
+    private var offset = 0
+    private var state = State.beforeBegin
+
+    private enum State { case beforeBegin, body, expectEnd, done }
+
+    init(_ base: BufferedSource<Base>) { self.base = base }
+
+    /// One line without its LF or CRLF ending; nil at the end of input with nothing read.
+    private mutating func nextLine() throws -> (line: [UInt8], terminated: Bool)? {
+        var line = try base.readLine(limit: 1024, tooLong: AgeError.armor("armored line too long"))
+        if line.isEmpty { return nil }
+        let terminated = line.last == 0x0a
+        if terminated {
+            line.removeLast()
+            if line.last == 0x0d { line.removeLast() }
+        }
+        return (line, terminated)
+    }
+
+    private mutating func skipWhitespace() throws -> Bool {
+        var skipped = 0
+        while true {
+            let next = try base.peek(1)
+            guard let b = next.first else { return true }
+            guard Armor.isWhitespace(b) else { return false }
+            skipped += 1
+            if skipped > Armor.maxSurroundingWhitespace {
+                throw AgeError.armor("too much whitespace around the armored data")
+            }
+            var one: UInt8 = 0
+            _ = try withUnsafeMutableBytes(of: &one) { try base.read(into: $0) }
+        }
+    }
+
+    private mutating func finishAfterEnd() throws {
+        guard try skipWhitespace() else { throw AgeError.armor("unexpected data after the armored age file") }
+        state = .done
+    }
+
+    /// Advances until `decoded` holds data or the armor ends.
+    private mutating func refill() throws {
+        while offset == decoded.count && state != .done {
+            switch state {
+            case .beforeBegin:
+                guard try !skipWhitespace(), let (line, terminated) = try nextLine(), line == Armor.beginLine, terminated else {
+                    throw AgeError.armor("invalid armor: the first line must be \"-----BEGIN AGE ENCRYPTED FILE-----\"")
+                }
+                state = .body
+            case .body, .expectEnd:
+                guard let (line, _) = try nextLine() else {
+                    throw AgeError.armor("invalid armor: missing the \"-----END AGE ENCRYPTED FILE-----\" line")
+                }
+                if line == Armor.endLine {
+                    try finishAfterEnd()
+                    continue
+                }
+                guard state == .body else {
+                    throw AgeError.armor("invalid armor: data after the final short line")
+                }
+                guard !line.isEmpty, line.count <= 64, line.count % 4 == 0,
+                      let data = Data(base64Encoded: Data(line)),
+                      Array(data.base64EncodedString().utf8) == line else {
+                    throw AgeError.armor("invalid armor: lines must be canonical padded base64 of at most 64 columns")
+                }
+                if line.count < 64 || data.count < Armor.bytesPerLine { state = .expectEnd }
+                decoded = [UInt8](data)
+                offset = 0
+            case .done:
+                break
+            }
+        }
+    }
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        try refill()
+        let n = min(buffer.count, decoded.count - offset)
+        if n > 0 {
+            decoded.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+            offset += n
+        }
+        return n
+    }
+}

@@ -1,0 +1,105 @@
+/// The age v1 header: the version line, the recipient stanzas and the MAC.
+public struct Header: Sendable {
+    static let versionLine = Array("age-encryption.org/v1\n".utf8)
+    private static let macPrefix = Array("---".utf8)
+
+    /// The recipient stanzas, in file order.
+    public var stanzas: [Stanza]
+    /// The 32-byte header MAC.
+    public var mac: [UInt8]
+    /// The header bytes the MAC covers: everything up to and including `---`.
+    var macInput: [UInt8]
+
+    /// Builds a header for `stanzas`, computing its MAC with the file key.
+    init(stanzas: [Stanza], fileKey: SecureBytes) {
+        self.stanzas = stanzas
+        var bytes = Header.versionLine
+        for s in stanzas { bytes += s.encoded() }
+        bytes += Header.macPrefix
+        macInput = bytes
+        mac = Header.computeMAC(fileKey: fileKey, macInput: bytes)
+    }
+
+    /// The full encoded header, ending with the MAC line.
+    func encoded() -> [UInt8] {
+        macInput + Array(" \(UnpaddedBase64.encode(mac))\n".utf8)
+    }
+
+    /// HMAC-SHA-256 keyed with HKDF(file key, "header") over the header up to `---`.
+    static func computeMAC(fileKey: SecureBytes, macInput: [UInt8]) -> [UInt8] {
+        let key = fileKey.withUnsafeBytes { Sodium.hkdf(ikm: $0, salt: [], info: "header", length: 32) }
+        return key.withUnsafeBytes { k in macInput.withUnsafeBytes { Sodium.hmacSHA256(key: k, [$0]) } }
+    }
+
+    /// Verifies the MAC in constant time.
+    func verifyMAC(fileKey: SecureBytes) -> Bool {
+        Sodium.constantTimeEqual(Header.computeMAC(fileKey: fileKey, macInput: macInput), mac)
+    }
+
+    /// Parses a header strictly from `source`, leaving the source positioned at the payload.
+    static func parse<S: ByteSource>(from source: inout BufferedSource<S>, limits: Limits) throws -> Header {
+        var consumed = 0
+        func nextLine() throws -> [UInt8] {
+            let remaining = limits.maxHeaderBytes - consumed
+            let tooLong = AgeError(.limit, "the header is larger than the limit of \(limits.maxHeaderBytes) bytes")
+            let line = try source.readLine(limit: max(remaining, 0), tooLong: tooLong)
+            consumed += line.count
+            if consumed > limits.maxHeaderBytes { throw tooLong }
+            guard line.last == 0x0a else {
+                throw AgeError.header(line.isEmpty && consumed == 0 ? "the input is empty, not an age file"
+                                                                   : "the header ends unexpectedly")
+            }
+            return Array(line.dropLast())
+        }
+
+        let first = try nextLine()
+        guard first + [0x0a] == versionLine else {
+            if first.starts(with: Array("age-encryption.org/".utf8)) {
+                throw AgeError.header("unsupported age format version; this file may need a newer age implementation")
+            }
+            throw AgeError.header("not an age file: the first line is not \"age-encryption.org/v1\"")
+        }
+        var macInput = versionLine
+        var stanzas: [Stanza] = []
+        while true {
+            let line = try nextLine()
+            if line.starts(with: macPrefix) {
+                macInput += macPrefix
+                guard line.count == 3 + 1 + 43, line[3] == 0x20,
+                      let mac = UnpaddedBase64.decode(line[4...]), mac.count == 32 else {
+                    throw AgeError.header("malformed MAC line in the header")
+                }
+                return Header(stanzas: stanzas, mac: mac, macInput: macInput)
+            }
+            guard line.starts(with: Array("-> ".utf8)) else {
+                throw AgeError.header("malformed header line: expected a stanza (\"-> \") or the MAC line (\"---\")")
+            }
+            macInput += line + [0x0a]
+            let fields = line[3...].split(separator: 0x20, omittingEmptySubsequences: false)
+            guard fields.allSatisfy({ Stanza.isValidArgument($0) }) else {
+                throw AgeError.header("malformed stanza: empty argument or invalid character")
+            }
+            guard stanzas.count < limits.maxStanzas else {
+                throw AgeError(.limit, "the header has more than the limit of \(limits.maxStanzas) recipient stanzas")
+            }
+            var body: [UInt8] = []
+            while true {
+                let bodyLine = try nextLine()
+                macInput += bodyLine + [0x0a]
+                guard bodyLine.count <= 64, let decoded = UnpaddedBase64.decode(bodyLine) else {
+                    throw AgeError.header("malformed stanza body: lines must be canonical base64 of at most 64 columns")
+                }
+                body += decoded
+                if bodyLine.count < 64 { break }
+            }
+            let strings = fields.map { String(decoding: $0, as: UTF8.self) }
+            stanzas.append(Stanza(type: strings[0], arguments: Array(strings.dropFirst()), body: body))
+        }
+    }
+
+    private init(stanzas: [Stanza], mac: [UInt8], macInput: [UInt8]) {
+        self.stanzas = stanzas
+        self.mac = mac
+        self.macInput = macInput
+    }
+}

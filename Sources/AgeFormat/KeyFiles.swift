@@ -1,0 +1,86 @@
+import Foundation
+
+/// age identity files: one `AGE-SECRET-KEY-1…` per line, `#` comments and blank lines ignored.
+/// A file that is itself an age file (binary or armored, scrypt-encrypted) is a
+/// passphrase-protected identity file: it is decrypted first, then parsed.
+public enum IdentityFile {
+    /// Parses identity file text. `name` (usually the path) appears in errors with the line number;
+    /// errors never quote key material.
+    public static func parse(_ text: String, name: String) throws -> [X25519Identity] {
+        var identities: [X25519Identity] = []
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            do {
+                identities.append(try X25519Identity(String(line)))
+            } catch let error as AgeError {
+                let hint = line.hasPrefix("AGE-PLUGIN-") ? "age plugins are not supported"
+                    : line.hasPrefix("-----BEGIN OPENSSH") || line.hasPrefix("ssh-") ? "SSH keys are not supported"
+                    : error.message
+                throw AgeError.key("\(name):\(i + 1): \(hint)")
+            }
+        }
+        guard !identities.isEmpty else { throw AgeError.key("\(name): no identities found") }
+        return identities
+    }
+
+    /// True when `bytes` is an age file rather than identity text.
+    public static func isEncrypted(_ bytes: [UInt8]) -> Bool {
+        bytes.starts(with: Header.versionLine.dropLast()) || Armor.looksArmored(bytes[...])
+    }
+
+    /// Parses identity file contents, decrypting them first with a passphrase asked of `passphrase`
+    /// when they are an scrypt-encrypted age file.
+    public static func parse(contents: [UInt8], name: String, passphrase: () throws -> String) throws -> [X25519Identity] {
+        guard isEncrypted(contents) else { return try parse(String(decoding: contents, as: UTF8.self), name: name) }
+        let decryptor = Decryptor(identities: [ScryptIdentity(passphrase: try passphrase())])
+        var plaintext: [UInt8]
+        do { plaintext = try decryptor.decrypt(contents) } catch let error as AgeError {
+            let reason = error.kind == .noMatch ? "wrong passphrase" : error.message
+            throw AgeError(error.kind == .noMatch ? .noMatch : error.kind,
+                           "\(name): cannot decrypt the passphrase-protected identity file: \(reason)")
+        }
+        defer { Sodium.wipe(&plaintext) }
+        return try parse(String(decoding: plaintext, as: UTF8.self), name: name)
+    }
+
+    /// Reads and parses the identity file at `path` ("-" is not special here).
+    public static func load(path: String, passphrase: () throws -> String) throws -> [X25519Identity] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AgeError(.io, "cannot read identity file \(path)")
+        }
+        var bytes = [UInt8](data)
+        defer { Sodium.wipe(&bytes) }
+        return try parse(contents: bytes, name: path, passphrase: passphrase)
+    }
+}
+
+/// age recipients files: one `age1…` per line, `#` comments and blank lines ignored.
+public enum RecipientsFile {
+    /// Parses recipients file text; `name` appears in errors with the line number.
+    public static func parse(_ text: String, name: String) throws -> [X25519Recipient] {
+        var recipients: [X25519Recipient] = []
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            do {
+                recipients.append(try X25519Recipient(String(line)))
+            } catch let error as AgeError {
+                let hint = line.hasPrefix("ssh-") ? "SSH recipients are not supported"
+                    : line.hasPrefix("age1") && line.count > 62 ? "plugin and post-quantum recipients are not supported"
+                    : error.message
+                throw AgeError.key("\(name):\(i + 1): \(hint)")
+            }
+        }
+        guard !recipients.isEmpty else { throw AgeError.key("\(name): no recipients found") }
+        return recipients
+    }
+
+    /// Reads and parses the recipients file at `path`.
+    public static func load(path: String) throws -> [X25519Recipient] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AgeError(.io, "cannot read recipients file \(path)")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), name: path)
+    }
+}

@@ -1,0 +1,199 @@
+import CSodium
+import Dispatch
+import Foundation
+
+/// The age payload: STREAM over ChaCha20-Poly1305 with 64 KiB chunks. Each chunk depends only on
+/// (payload key, chunk index, last flag), so a batch of chunks is sealed or opened on all cores
+/// and written in order. Memory is one batch buffer, whatever the input size.
+public struct PayloadStream: Sendable {
+    /// Plaintext bytes per chunk.
+    public static let chunkSize = 64 * 1024
+    /// Ciphertext bytes per full chunk (plaintext plus the 16-byte tag).
+    public static let encryptedChunkSize = chunkSize + Sodium.tagSize
+    /// Size of the random nonce that precedes the payload.
+    public static let nonceSize = 16
+
+    /// How many chunks are processed together; 1 gives the plain serial STREAM.
+    public let chunksPerBatch: Int
+    /// How many threads work on one batch at most.
+    public let parallelism: Int
+
+    /// A STREAM processor; `parallelism` defaults to the number of active processors.
+    public init(chunksPerBatch: Int = 32, parallelism: Int = PayloadStream.defaultParallelism) {
+        self.chunksPerBatch = max(1, chunksPerBatch)
+        self.parallelism = max(1, parallelism)
+    }
+
+    /// The number of cores this process may use.
+    public static var defaultParallelism: Int {
+        max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// The payload key: HKDF-SHA-256(file key, salt: nonce, info: "payload").
+    static func payloadKey(fileKey: SecureBytes, nonce: [UInt8]) -> SecureBytes {
+        fileKey.withUnsafeBytes { Sodium.hkdf(ikm: $0, salt: nonce, info: "payload", length: 32) }
+    }
+
+    @inline(__always)
+    static func withNonce<R>(index: UInt64, last: Bool, _ body: (UnsafePointer<UInt8>) -> R) -> R {
+        var nonce: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &nonce) { raw in
+            var i = index
+            for b in stride(from: 10, through: 3, by: -1) { raw[b] = UInt8(truncatingIfNeeded: i); i >>= 8 }
+            raw[11] = last ? 1 : 0
+            return body(raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// Seals `count` plaintext bytes at `data` in place and writes the tag at `data + count`.
+    @inline(__always)
+    static func sealChunk(key: UnsafePointer<UInt8>, index: UInt64, last: Bool,
+                          data: UnsafeMutablePointer<UInt8>, count: Int) {
+        withNonce(index: index, last: last) { nonce in
+            _ = crypto_aead_chacha20poly1305_ietf_encrypt_detached(
+                data, data + count, nil, data, UInt64(count), nil, 0, nil, nonce, key)
+        }
+    }
+
+    /// Opens a chunk of `count` ciphertext bytes (tag included) in place; false if the tag fails.
+    /// libsodium verifies the tag before it writes any plaintext.
+    @inline(__always)
+    static func openChunk(key: UnsafePointer<UInt8>, index: UInt64, last: Bool,
+                          data: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
+        guard count >= Sodium.tagSize else { return false }
+        let n = count - Sodium.tagSize
+        return withNonce(index: index, last: last) { nonce in
+            crypto_aead_chacha20poly1305_ietf_decrypt_detached(
+                data, nil, data, UInt64(n), data + n, nil, 0, nonce, key) == 0
+        }
+    }
+
+    /// Runs `body(i)` for i in 0..<count, on several threads when worthwhile.
+    private func forEachChunk(_ count: Int, _ body: (Int) -> Void) {
+        if parallelism == 1 || count == 1 {
+            for i in 0..<count { body(i) }
+        } else {
+            let workers = min(parallelism, count)
+            // concurrentPerform returns only when every iteration has run, so `body` outlives them.
+            withoutActuallyEscaping(body) { body in
+                let work = UncheckedSendable(body)
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    var i = w
+                    while i < count { work.value(i); i += workers }
+                }
+            }
+        }
+    }
+
+    /// Encrypts everything from `source` into `sink` as STREAM chunks under `payloadKey`.
+    /// Each chunk is read straight into its slot with one byte of look-ahead, which tells whether
+    /// it is the last chunk; that byte is carried to the start of the next slot.
+    func encrypt<S: ByteSource, W: ByteSink>(from source: inout S, to sink: inout W, payloadKey: SecureBytes) throws {
+        let buffer = SecureBytes(count: chunksPerBatch * Self.encryptedChunkSize)
+        var lengths = [Int](repeating: 0, count: chunksPerBatch)
+        try payloadKey.withUnsafeBytes { keyRaw in
+            let key = keyRaw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            try buffer.withUnsafeMutableBytes { raw in
+                let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                var carry: UInt8? = nil
+                var index: UInt64 = 0
+                var atEnd = false
+                while !atEnd {
+                    var chunks = 0
+                    while chunks < chunksPerBatch && !atEnd {
+                        let slot = base + chunks * Self.encryptedChunkSize
+                        var have = 0
+                        if let byte = carry { slot[0] = byte; have = 1; carry = nil }
+                        have += try source.readFull(into: UnsafeMutableRawBufferPointer(start: slot + have, count: Self.chunkSize + 1 - have))
+                        if have > Self.chunkSize {
+                            carry = slot[Self.chunkSize]
+                            lengths[chunks] = Self.chunkSize
+                        } else {
+                            lengths[chunks] = have
+                            atEnd = true
+                        }
+                        chunks += 1
+                    }
+                    let first = index, last = atEnd
+                    lengths.withUnsafeBufferPointer { lens in
+                        forEachChunk(chunks) { c in
+                            Self.sealChunk(key: key, index: first + UInt64(c), last: last && c == chunks - 1,
+                                           data: base + c * Self.encryptedChunkSize, count: lens[c])
+                        }
+                    }
+                    let outCount = (chunks - 1) * Self.encryptedChunkSize + lengths[chunks - 1] + Sodium.tagSize
+                    try sink.write(UnsafeRawBufferPointer(start: base, count: outCount))
+                    index += UInt64(chunks)
+                }
+            }
+        }
+    }
+
+    /// Decrypts STREAM chunks from `source` into `sink`. Plaintext reaches the sink only after its
+    /// chunk's tag verified and every earlier chunk was written; on failure nothing from the failing
+    /// chunk on is released. As in age, a full-size chunk is opened as a middle chunk first and as
+    /// the final chunk if that fails; any data after the final chunk is an error.
+    func decrypt<S: ByteSource, W: ByteSink>(from source: inout S, to sink: inout W, payloadKey: SecureBytes) throws {
+        let batchBytes = chunksPerBatch * Self.encryptedChunkSize
+        let buffer = SecureBytes(count: batchBytes)
+        var opened = [Bool](repeating: false, count: chunksPerBatch)
+        try payloadKey.withUnsafeBytes { keyRaw in
+            let key = keyRaw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            try buffer.withUnsafeMutableBytes { raw in
+                let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                var index: UInt64 = 0
+                while true {
+                    let count = try source.readFull(into: raw)
+                    if count == 0 {
+                        throw AgeError.payload(index == 0 ? "the payload has no chunks; the file is truncated"
+                                                          : "the payload ends without a final chunk; the file is truncated")
+                    }
+                    let chunks = (count + Self.encryptedChunkSize - 1) / Self.encryptedChunkSize
+                    let first = index
+                    func length(_ c: Int) -> Int { min(Self.encryptedChunkSize, count - c * Self.encryptedChunkSize) }
+                    opened.withUnsafeMutableBufferPointer { okp in
+                        forEachChunk(chunks) { c in
+                            let len = length(c)
+                            okp[c] = Self.openChunk(key: key, index: first + UInt64(c), last: len < Self.encryptedChunkSize,
+                                                    data: base + c * Self.encryptedChunkSize, count: len)
+                        }
+                    }
+                    for c in 0..<chunks {
+                        let len = length(c), chunkIndex = first + UInt64(c)
+                        let data = base + c * Self.encryptedChunkSize
+                        var isLast = len < Self.encryptedChunkSize
+                        if !opened[c] && !isLast {
+                            isLast = Self.openChunk(key: key, index: chunkIndex, last: true, data: data, count: len)
+                            opened[c] = isLast
+                        }
+                        guard opened[c] else {
+                            let what = len < Sodium.tagSize ? "is truncated" : "failed to authenticate"
+                            throw AgeError.payload("payload chunk \(chunkIndex) \(what); the file is corrupted or truncated")
+                        }
+                        if isLast && len == Sodium.tagSize && chunkIndex > 0 {
+                            throw AgeError.payload("the final payload chunk is empty, which only an empty payload may have")
+                        }
+                        try sink.write(UnsafeRawBufferPointer(start: data, count: len - Sodium.tagSize))
+                        if isLast {
+                            var probe: UInt8 = 0
+                            let more = try withUnsafeMutableBytes(of: &probe) { try source.read(into: $0) }
+                            guard c == chunks - 1 && more == 0 else {
+                                throw AgeError.payload("unexpected data after the final payload chunk")
+                            }
+                            return
+                        }
+                    }
+                    index += UInt64(chunks)
+                }
+            }
+        }
+    }
+}
+
+/// Carries a value into `DispatchQueue.concurrentPerform`, which runs synchronously; each use
+/// documents why sharing it across the workers is safe.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,151 @@
+import Dispatch
+
+/// An age X25519 recipient, `age1…`: the public half of an `X25519Identity`.
+public struct X25519Recipient: Recipient, Hashable {
+    static let stanzaType = "X25519"
+    static let hkdfInfo = "age-encryption.org/v1/X25519"
+
+    /// The 32-byte Curve25519 public key.
+    public let publicKey: [UInt8]
+
+    /// Parses an `age1…` string (lowercase Bech32, checksum verified).
+    public init(_ string: String) throws {
+        let (hrp, data): (String, [UInt8])
+        do { (hrp, data) = try Bech32.decode(string) } catch {
+            throw AgeError.key("invalid recipient \"\(string)\": \(error.message)")
+        }
+        guard hrp == "age", data.count == 32, string.hasPrefix("age1") else {
+            throw AgeError.key("invalid recipient \"\(string)\": not an age1… X25519 public key")
+        }
+        publicKey = data
+    }
+
+    init(publicKey: [UInt8]) { self.publicKey = publicKey }
+
+    /// The `age1…` encoding.
+    public var string: String { Bech32.encode(hrp: "age", data: publicKey) }
+
+    public func wrap(fileKey: SecureBytes) throws -> [Stanza] {
+        let ephemeral = SecureBytes.random(count: 32)
+        let share = Sodium.x25519Base(ephemeral)
+        guard let shared = Sodium.x25519(ephemeral, publicKey) else {
+            throw AgeError.key("recipient \(string) is a low-order point and cannot be encrypted to")
+        }
+        let key = Self.wrapKey(shared: shared, share: share, publicKey: publicKey)
+        let body = fileKey.withUnsafeBytes { Sodium.seal(key: key, nonce: zeroNonce, plaintext: $0) }
+        return [Stanza(type: Self.stanzaType, arguments: [UnpaddedBase64.encode(share)], body: body)]
+    }
+
+    static func wrapKey(shared: SecureBytes, share: [UInt8], publicKey: [UInt8]) -> SecureBytes {
+        shared.withUnsafeBytes { Sodium.hkdf(ikm: $0, salt: share + publicKey, info: hkdfInfo, length: 32) }
+    }
+}
+
+/// An age X25519 identity, `AGE-SECRET-KEY-1…`. The secret scalar lives in wiped memory.
+public struct X25519Identity: Identity {
+    private let secret: SecureBytes
+    /// The matching recipient.
+    public let recipient: X25519Recipient
+
+    /// Parses an `AGE-SECRET-KEY-1…` string (uppercase Bech32, checksum verified).
+    /// Error messages never include the key itself.
+    public init(_ string: String) throws {
+        guard string.hasPrefix("AGE-SECRET-KEY-1") else {
+            throw AgeError.key("invalid identity: not an AGE-SECRET-KEY-1… X25519 secret key")
+        }
+        var decoded: (hrp: String, data: [UInt8])
+        do { decoded = try Bech32.decode(string) } catch {
+            throw AgeError.key("invalid identity: \(error.message)")
+        }
+        defer { Sodium.wipe(&decoded.data) }
+        guard decoded.hrp == "age-secret-key-", decoded.data.count == 32 else {
+            throw AgeError.key("invalid identity: not an AGE-SECRET-KEY-1… X25519 secret key")
+        }
+        self.init(secret: SecureBytes(decoded.data))
+    }
+
+    private init(secret: SecureBytes) {
+        self.secret = secret
+        recipient = X25519Recipient(publicKey: Sodium.x25519Base(secret))
+    }
+
+    /// A new random identity.
+    public static func generate() -> X25519Identity {
+        X25519Identity(secret: SecureBytes.random(count: 32))
+    }
+
+    /// The `AGE-SECRET-KEY-1…` encoding. Handle the result as secret.
+    public var string: String {
+        secret.withUnsafeBytes { Bech32.encode(hrp: "AGE-SECRET-KEY-", data: Array($0), uppercase: true) }
+    }
+
+    /// Batches of this many stanzas are tried together across cores.
+    private static let batchSize = 256
+
+    public func unwrap(stanzas: [Stanza]) throws -> SecureBytes? {
+        // Validate every X25519 stanza first (cheap), so that errors do not depend on scheduling.
+        var candidates: [(share: [UInt8], body: [UInt8])] = []
+        for s in stanzas where s.type == X25519Recipient.stanzaType {
+            guard s.arguments.count == 1 else {
+                throw AgeError.header("malformed X25519 stanza: expected exactly one argument")
+            }
+            guard let share = UnpaddedBase64.decode(Array(s.arguments[0].utf8)), share.count == 32 else {
+                throw AgeError.header("malformed X25519 stanza: the share must be 32 bytes of canonical base64")
+            }
+            guard s.body.count == FileKey.size + Sodium.tagSize else {
+                throw AgeError.header("malformed X25519 stanza: the body must wrap a 16-byte file key")
+            }
+            candidates.append((share, s.body))
+        }
+        var start = 0
+        while start < candidates.count {
+            let end = min(start + Self.batchSize, candidates.count)
+            let results = tryBatch(candidates[start..<end])
+            for result in results {
+                switch result {
+                case .key(let k): return k
+                case .lowOrder: throw AgeError.header("X25519 stanza with a low-order share: the shared secret is zero")
+                case .notMine: continue
+                }
+            }
+            start = end
+        }
+        return nil
+    }
+
+    private enum Attempt { case notMine, lowOrder, key(SecureBytes) }
+
+    private func attempt(share: [UInt8], body: [UInt8]) -> Attempt {
+        guard let shared = Sodium.x25519(secret, share) else { return .lowOrder }
+        let key = X25519Recipient.wrapKey(shared: shared, share: share, publicKey: recipient.publicKey)
+        guard let fileKey = body.withUnsafeBytes({ Sodium.open(key: key, nonce: zeroNonce, ciphertext: $0) }) else {
+            return .notMine
+        }
+        return .key(fileKey)
+    }
+
+    private func tryBatch(_ batch: ArraySlice<(share: [UInt8], body: [UInt8])>) -> [Attempt] {
+        let items = Array(batch)
+        if items.count < 8 { return items.map { attempt(share: $0.share, body: $0.body) } }
+        let results = AttemptSlots(count: items.count)
+        DispatchQueue.concurrentPerform(iterations: items.count) { i in
+            results.set(i, attempt(share: items[i].share, body: items[i].body))
+        }
+        return results.values
+    }
+
+    /// Per-index result slots written by concurrent workers, each index by exactly one worker.
+    private final class AttemptSlots: @unchecked Sendable {
+        private let slots: UnsafeMutableBufferPointer<Attempt>
+        init(count: Int) {
+            slots = .allocate(capacity: count)
+            slots.initialize(repeating: .notMine)
+        }
+        deinit {
+            slots.deinitialize()
+            slots.deallocate()
+        }
+        func set(_ i: Int, _ value: Attempt) { slots[i] = value }
+        var values: [Attempt] { Array(slots) }
+    }
+}
