@@ -1,0 +1,149 @@
+import XCTest
+import ProgfigSecrets
+
+final class IniFileTests: XCTestCase {
+    private func parse(_ text: String) throws -> IniFile {
+        try IniFile(parsing: text, path: "inventory.conf")
+    }
+
+    func testBothDelimitersAndFirstDelimiterWins() throws {
+        let ini = try parse("[s]\na = 1\nb: 2\nurl = http://h:80/x=y\nc: d = e\nf=g:h\n")
+        XCTAssertEqual(ini.section("s")?.entries, [
+            .init(key: "a", value: "1", line: 2),
+            .init(key: "b", value: "2", line: 3),
+            .init(key: "url", value: "http://h:80/x=y", line: 4),
+            .init(key: "c", value: "d = e", line: 5),
+            .init(key: "f", value: "g:h", line: 6),
+        ])
+    }
+
+    func testCommentsWithHashAndSemicolonIndentedOrNot() throws {
+        let ini = try parse("# top\n; top too\n[s]\n  # indented\n\t; tabbed\nk = v # not an inline comment\n")
+        XCTAssertEqual(ini.section("s")?.entries, [.init(key: "k", value: "v # not an inline comment", line: 6)])
+    }
+
+    func testContinuationLinesJoinedWithNewline() throws {
+        let ini = try parse("[s]\nroles = a\n  b\n\tc d\nnext = 1\n")
+        XCTAssertEqual(ini.section("s")?["roles"], "a\nb\nc d")
+        XCTAssertEqual(ini.section("s")?.entry("next")?.line, 5)
+    }
+
+    func testContinuationAfterEmptyValueIsTrimmed() throws {
+        let ini = try parse("[s]\nroles =\n    a\n    b\n")
+        XCTAssertEqual(ini.section("s")?["roles"], "a\nb")
+    }
+
+    func testCommentInsideContinuationDoesNotEndIt() throws {
+        let ini = try parse("[s]\nk = a\n  # skipped\n  b\n")
+        XCTAssertEqual(ini.section("s")?["k"], "a\nb")
+    }
+
+    func testBlankLineEndsContinuation() throws {
+        let ini = try parse("[s]\nk = a\n\n  j = b\n")
+        XCTAssertEqual(ini.section("s")?.entries, [.init(key: "k", value: "a", line: 2), .init(key: "j", value: "b", line: 4)])
+    }
+
+    func testContinuationNeedsDeeperIndentThanKeyLine() throws {
+        let ini = try parse("[s]\n  a = 1\n  b = 2\n    [not a section]\n")
+        XCTAssertEqual(ini.section("s")?.entries, [.init(key: "a", value: "1", line: 2), .init(key: "b", value: "2\n[not a section]", line: 3)])
+    }
+
+    func testKeysLowercasedSectionsCaseSensitive() throws {
+        let ini = try parse("[Groups]\nGroup1 = Node1\n[groups]\ngroup1 = x\n")
+        XCTAssertEqual(ini.sections.map(\.name), ["Groups", "groups"])
+        XCTAssertEqual(ini.section("Groups")?.entries, [.init(key: "group1", value: "Node1", line: 2)])
+        XCTAssertEqual(ini.section("Groups")?["GROUP1"], "Node1")
+        XCTAssertNil(ini.section("GROUPS"))
+    }
+
+    func testNamesAndValuesTrimmed() throws {
+        let ini = try parse("[  spaced name  ]\n   key\t =   value with  inner   spaces  \n")
+        XCTAssertEqual(ini.section("spaced name")?.entries, [.init(key: "key", value: "value with  inner   spaces", line: 2)])
+    }
+
+    func testOrderOfSectionsAndKeysKept() throws {
+        let ini = try parse("[z]\nb = 1\na = 2\n[a]\nz = 3\n")
+        XCTAssertEqual(ini.sections.map(\.name), ["z", "a"])
+        XCTAssertEqual(ini.section("z")?.entries.map(\.key), ["b", "a"])
+        XCTAssertEqual(ini.section("a")?.line, 4)
+    }
+
+    func testCRLFLineEndings() throws {
+        let ini = try parse("[s]\r\nk = v\r\nl = w\r\n  x\r\n")
+        XCTAssertEqual(ini.section("s")?.entries, [.init(key: "k", value: "v", line: 2), .init(key: "l", value: "w\nx", line: 3)])
+    }
+
+    func testEmptyValueAllowed() throws {
+        XCTAssertEqual(try parse("[s]\nk =\n").section("s")?["k"], "")
+    }
+
+    func testDuplicateSectionIsErrorWithLineNumber() {
+        XCTAssertThrowsSiteError(
+            try parse("[groups]\na = b\n\n[groups]\n"),
+            "inventory.conf:4: duplicate section [groups] (first on line 1)")
+    }
+
+    func testDuplicateKeyIsErrorIgnoringCase() {
+        XCTAssertThrowsSiteError(
+            try parse("[s]\nNode1 = a\nnode1 = b\n"),
+            "inventory.conf:3: duplicate key \"node1\" in section [s] (first on line 2)")
+    }
+
+    func testSameKeyInDifferentSectionsAllowed() throws {
+        let ini = try parse("[a]\nk = 1\n[b]\nk = 2\n")
+        XCTAssertEqual(ini.section("b")?["k"], "2")
+    }
+
+    func testKeyBeforeSectionIsError() {
+        XCTAssertThrowsSiteError(
+            try parse("# comment\nkey = value\n[s]\n"),
+            "inventory.conf:2: expected '[section]' before the first key, found key \"key\"")
+    }
+
+    func testUnrecognisedLineIsError() {
+        XCTAssertThrowsSiteError(
+            try parse("[s]\na = 1\nfoo\n"),
+            "inventory.conf:3: expected 'key = value' or '[section]', found \"foo\"")
+    }
+
+    func testIndentedLineWithoutKeyIsError() {
+        XCTAssertThrowsSiteError(
+            try parse("[s]\n  orphan\n"),
+            "inventory.conf:2: expected 'key = value' or '[section]', found \"orphan\"")
+    }
+
+    func testLongUnrecognisedLineIsShortened() {
+        let long = String(repeating: "x", count: 80)
+        XCTAssertThrowsSiteError(
+            try parse("[s]\n\(long)\n"),
+            "inventory.conf:2: expected 'key = value' or '[section]', found \"\(String(repeating: "x", count: 60))…\"")
+    }
+
+    func testEmptyKeyIsError() {
+        XCTAssertThrowsSiteError(try parse("[s]\n= v\n"), "inventory.conf:2: expected a key name before '='")
+        XCTAssertThrowsSiteError(try parse("[s]\n : v\n"), "inventory.conf:2: expected a key name before ':'")
+    }
+
+    func testEmptySectionNameIsError() {
+        XCTAssertThrowsSiteError(try parse("[ ]\n"), "inventory.conf:1: expected a section name between '[' and ']'")
+    }
+
+    func testSplitListOnAnyWhitespace() {
+        XCTAssertEqual(IniFile.splitList("a b\n  c\td\n\ne"), ["a", "b", "c", "d", "e"])
+        XCTAssertEqual(IniFile.splitList("  \n "), [])
+    }
+
+    func testReadsFileFromDisk() throws {
+        let dir = try makeTemporaryDirectory()
+        let url = try writeFile("[s]\nk = v\n", to: "x.conf", in: dir)
+        let ini = try IniFile(contentsOf: url)
+        XCTAssertEqual(ini.path, url.path)
+        XCTAssertEqual(ini.section("s")?["k"], "v")
+    }
+
+    func testMissingFileIsErrorNamingPath() throws {
+        let dir = try makeTemporaryDirectory()
+        let url = dir.appendingPathComponent("absent.conf")
+        XCTAssertThrowsSiteError(try IniFile(contentsOf: url), "\(url.path): file not found")
+    }
+}
