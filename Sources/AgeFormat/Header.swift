@@ -103,3 +103,16 @@ public struct Header: Sendable {
         self.macInput = macInput
     }
 }
+
+extension Header {
+    /// Parses the header of an in-memory age file, binary or armored, without decrypting anything:
+    /// for tools that check that a value is a well-formed age file or count its stanzas.
+    public static func parse(_ file: [UInt8], limits: Limits = .default) throws -> Header {
+        var buffered = BufferedSource(ArraySource(file))
+        if Armor.looksArmored(try buffered.peek(Armor.maxSurroundingWhitespace + 16)) {
+            var inner = BufferedSource(ArmorSource(buffered))
+            return try parse(from: &inner, limits: limits)
+        }
+        return try parse(from: &buffered, limits: limits)
+    }
+}

@@ -13,7 +13,7 @@ public enum IdentityFile {
             if line.isEmpty || line.hasPrefix("#") { continue }
             do {
                 identities.append(try X25519Identity(String(line)))
-            } catch let error as AgeError {
+            } catch {
                 let hint = line.hasPrefix("AGE-PLUGIN-") ? "age plugins are not supported"
                     : line.hasPrefix("-----BEGIN OPENSSH") || line.hasPrefix("ssh-") ? "SSH keys are not supported"
                     : error.message
@@ -65,7 +65,7 @@ public enum RecipientsFile {
             if line.isEmpty || line.hasPrefix("#") { continue }
             do {
                 recipients.append(try X25519Recipient(String(line)))
-            } catch let error as AgeError {
+            } catch {
                 let hint = line.hasPrefix("ssh-") ? "SSH recipients are not supported"
                     : line.hasPrefix("age1") && line.count > 62 ? "plugin and post-quantum recipients are not supported"
                     : error.message

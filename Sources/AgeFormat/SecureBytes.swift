@@ -43,6 +43,11 @@ public final class SecureBytes: @unchecked Sendable {
         try body(UnsafeMutableRawBufferPointer(start: pointer, count: count))
     }
 
+    /// Wipes a byte array that held secret material (a plaintext, a key file) in place.
+    public static func wipe(_ bytes: inout [UInt8]) {
+        Sodium.wipe(&bytes)
+    }
+
     /// Constant-time equality.
     public func constantTimeEquals(_ other: SecureBytes) -> Bool {
         count == other.count && sodium_memcmp(pointer, other.pointer, count) == 0

@@ -9,7 +9,7 @@ public struct X25519Recipient: Recipient, Hashable {
     public let publicKey: [UInt8]
 
     /// Parses an `age1…` string (lowercase Bech32, checksum verified).
-    public init(_ string: String) throws {
+    public init(_ string: String) throws(AgeError) {
         let (hrp, data): (String, [UInt8])
         do { (hrp, data) = try Bech32.decode(string) } catch {
             throw AgeError.key("invalid recipient \"\(string)\": \(error.message)")
@@ -49,7 +49,7 @@ public struct X25519Identity: Identity {
 
     /// Parses an `AGE-SECRET-KEY-1…` string (uppercase Bech32, checksum verified).
     /// Error messages never include the key itself.
-    public init(_ string: String) throws {
+    public init(_ string: String) throws(AgeError) {
         guard string.hasPrefix("AGE-SECRET-KEY-1") else {
             throw AgeError.key("invalid identity: not an AGE-SECRET-KEY-1… X25519 secret key")
         }

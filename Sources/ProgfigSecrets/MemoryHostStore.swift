@@ -2,8 +2,9 @@
 ///
 /// `groups` lists `universal` first, then the other groups sorted by name (not in file order, so both
 /// ways of building a store give the same answers). A node whose function has no roles entry gets the
-/// `default` entry's roles. Construction fails on a group named `universal`, a group member that is not
-/// in the node-function map, or a node or group name that is not a plain file name.
+/// `default` entry's roles. A group member missing from the node-function map is left out of the group,
+/// as in the original, and listed in `unlistedGroupMembers` for `validate`. Construction fails on a group
+/// named `universal` or a node or group name that is not a plain file name.
 public struct MemoryHostStore: HostStore, Equatable {
     /// The implicit group holding every node.
     public static let universalGroup = "universal"
@@ -22,6 +23,28 @@ public struct MemoryHostStore: HostStore, Equatable {
     public let functions: [String]
     /// All distinct role names in the function-role map, `default` entry included, sorted.
     public let roles: [String]
+    /// Group members that are not in the node-function map, and so were left out of their groups.
+    public let unlistedGroupMembers: [UnlistedGroupMember]
+
+    /// A group member with no node-function entry, and where the group is defined.
+    public struct UnlistedGroupMember: Equatable, Sendable {
+        /// Records that `group` (defined at `file`:`line`) lists `node`.
+        public init(group: String, node: String, file: String?, line: Int?) {
+            self.group = group
+            self.node = node
+            self.file = file
+            self.line = line
+        }
+
+        /// The group listing the node.
+        public let group: String
+        /// The node name missing from the node-function map.
+        public let node: String
+        /// The file defining the group, when known.
+        public let file: String?
+        /// The line defining the group, when known.
+        public let line: Int?
+    }
 
     /// Builds a store from maps, as a site's inventory module would in Python.
     public init(groups: [String: [String]], nodeFunctionMap: [String: String], functionRoleMap: [String: [String]]) throws {
@@ -57,6 +80,7 @@ public struct MemoryHostStore: HostStore, Equatable {
         }
         let nodes = nodeFunctionMap.keys.sorted()
         var members: [String: [String]] = [Self.universalGroup: nodes]
+        var unlisted: [UnlistedGroupMember] = []
         for group in groups {
             try SiteName.check(group.name, kind: "group", file: file, line: group.line)
             guard group.name != Self.universalGroup else {
@@ -64,11 +88,12 @@ public struct MemoryHostStore: HostStore, Equatable {
             }
             let groupNodes = Self.distinct(group.value)
             for node in groupNodes where nodeFunctionMap[node] == nil {
-                throw SiteError("group \(quoted(group.name)) lists node \(quoted(node)), which is not in node_function_map", file: file, line: group.line)
+                unlisted.append(UnlistedGroupMember(group: group.name, node: node, file: file, line: group.line))
             }
-            members[group.name] = groupNodes
+            members[group.name] = groupNodes.filter { nodeFunctionMap[$0] != nil }
         }
         self.members = members
+        self.unlistedGroupMembers = unlisted
         self.nodeFunctionMap = nodeFunctionMap
         self.functionRoleMap = Dictionary(functionRoles.map { ($0.name, Self.distinct($0.value)) }, uniquingKeysWith: { first, _ in first })
         self.nodes = nodes

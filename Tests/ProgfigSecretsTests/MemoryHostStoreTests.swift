@@ -82,12 +82,14 @@ final class MemoryHostStoreTests: XCTestCase {
         XCTAssertThrowsSiteError(try store.functionNodes("default"), "unknown function \"default\"")
     }
 
-    func testGroupMemberMustBeKnownNodeWithFileAndLine() throws {
+    func testGroupMemberMissingFromNodeFunctionMapIsLeftOutAndRecorded() throws {
         let config = try InventoryConfig(
             parsing: "[groups]\ng1 = node1\ng2 = node1 ghost\n[node_function_map]\nnode1 = f\n", path: "inventory.conf")
-        XCTAssertThrowsSiteError(
-            try MemoryHostStore(config: config),
-            "inventory.conf:3: group \"g2\" lists node \"ghost\", which is not in node_function_map")
+        let store = try MemoryHostStore(config: config)
+        XCTAssertEqual(try store.groupMembers("g2"), ["node1"])
+        XCTAssertEqual(store.unlistedGroupMembers, [
+            .init(group: "g2", node: "ghost", file: "inventory.conf", line: 3),
+        ])
     }
 
     func testGroupNamedUniversalIsError() {

@@ -1,0 +1,68 @@
+import AgeFormat
+import Foundation
+
+/// The ordered list of places a decryption key may come from, loaded once on first use.
+/// Every existing key file is loaded and every identity is tried, so one invocation works on the
+/// controller (controller key) and on a node (its own key) alike.
+public final class DecryptionKeys: @unchecked Sendable {
+    /// One place a key may be found.
+    public enum Location: Equatable, Sendable, CustomStringConvertible {
+        /// An identity file (possibly passphrase-protected); skipped when it does not exist.
+        case file(String)
+        /// Identity text held in an environment variable, never written to disk.
+        case environment(variable: String, text: String)
+
+        public var description: String {
+            switch self {
+            case .file(let path): return path
+            case .environment(let variable, _): return "$\(variable)"
+            }
+        }
+    }
+
+    /// The locations, in the order they are tried.
+    public let locations: [Location]
+    private let passphrase: @Sendable () throws -> String
+    private let lock = NSLock()
+    private var loaded: [X25519Identity]?
+
+    /// Keys from `locations`; `passphrase` is asked only for passphrase-protected identity files.
+    public init(locations: [Location], passphrase: @escaping @Sendable () throws -> String) {
+        var unique: [Location] = []
+        for l in locations where !unique.contains(l) { unique.append(l) }
+        self.locations = unique
+        self.passphrase = passphrase
+    }
+
+    /// The identities of every location that exists; an error naming the file when one exists but
+    /// cannot be read or parsed, and an error listing every location tried when none has a key.
+    public func identities() throws -> [X25519Identity] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let loaded { return loaded }
+        var found: [X25519Identity] = []
+        for location in locations {
+            switch location {
+            case .file(let path):
+                guard FileManager.default.fileExists(atPath: path) else { continue }
+                do {
+                    found += try IdentityFile.load(path: path, passphrase: passphrase)
+                } catch let error as AgeError {
+                    throw SiteError("cannot load age key: \(error.message)", file: path)
+                }
+            case .environment(let variable, let text):
+                do {
+                    found += try IdentityFile.parse(text, name: "$\(variable)")
+                } catch let error as AgeError {
+                    throw SiteError("cannot load age key: \(error.message)")
+                }
+            }
+        }
+        guard !found.isEmpty else {
+            let tried = locations.isEmpty ? "no key locations configured" : "tried " + locations.map(\.description).joined(separator: ", ")
+            throw SiteError("no age key found (\(tried)); pass --age-key PATH or set PROGFIG_AGE_KEY_FILE")
+        }
+        loaded = found
+        return found
+    }
+}

@@ -1,0 +1,14 @@
+/// progfiguration's `SecretStore` protocol: list, read and encrypt a site's secrets.
+public protocol SecretStore: Sendable {
+    /// The names of the secrets stored in `collection`, sorted.
+    func list(_ collection: SecretCollection) throws -> [String]
+    /// The secret `name` of `collection`; its value is decrypted when first asked for.
+    func get(_ collection: SecretCollection, name: String) throws -> Secret
+    /// The secret `name` as `node` sees it at apply time: its own, else its groups' in reverse
+    /// order, `universal` last.
+    func getInherited(node: String, name: String) throws -> Secret
+    /// Encrypts `value` to the nodes, every member of the groups, and the controller when
+    /// `controllerKey` or `store` is set; with `store`, saves it in each named collection.
+    /// Returns the armored age value.
+    func encrypt(name: String, value: [UInt8], nodes: [String], groups: [String], controllerKey: Bool, store: Bool) throws -> String
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// A secrets file (`nodes/NAME.secrets.json`, `groups/NAME.secrets.json`, `controller.secrets.json`):
+/// a flat JSON object from secret name to armored age value, written byte-for-byte as the original's
+/// `json.dump(secrets, indent=2, sort_keys=True)` so both tools read and diff each other's files.
+public enum SecretsFile {
+    /// Reads the secrets at `url`; a missing file holds no secrets.
+    public static func read(_ url: URL) throws -> [String: String] {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            if !FileManager.default.fileExists(atPath: url.path) { return [:] }
+            throw SiteError("cannot read secrets file", file: url.path)
+        }
+        return try parse(data, path: url.path)
+    }
+
+    /// Parses secrets file contents; `path` names the file in errors.
+    public static func parse(_ data: Data, path: String) throws -> [String: String] {
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data, options: []) } catch {
+            throw SiteError("not valid JSON; expected an object mapping secret names to armored age values", file: path)
+        }
+        guard let dictionary = object as? [String: Any] else {
+            throw SiteError("expected a JSON object mapping secret names to armored age values", file: path)
+        }
+        var secrets: [String: String] = [:]
+        for (name, value) in dictionary {
+            guard let text = value as? String else {
+                throw SiteError("secret \"\(name)\" is not a string", file: path)
+            }
+            secrets[name] = text
+        }
+        return secrets
+    }
+
+    /// Encodes secrets exactly as Python's `json.dump(obj, f, indent=2, sort_keys=True)`:
+    /// keys sorted by code point, two-space indent, `": "` and `","` separators, ASCII-only escapes,
+    /// no trailing newline.
+    public static func encode(_ secrets: [String: String]) -> [UInt8] {
+        if secrets.isEmpty { return Array("{}".utf8) }
+        let keys = secrets.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+        var out = "{\n"
+        for (i, key) in keys.enumerated() {
+            out += "  " + quoted(key) + ": " + quoted(secrets[key]!)
+            out += i == keys.count - 1 ? "\n" : ",\n"
+        }
+        out += "}"
+        return Array(out.utf8)
+    }
+
+    /// A JSON string literal with Python's `ensure_ascii=True` escaping.
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        for unit in s.utf16 {
+            switch unit {
+            case 0x22: out += "\\\""
+            case 0x5c: out += "\\\\"
+            case 0x0a: out += "\\n"
+            case 0x0d: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0x08: out += "\\b"
+            case 0x0c: out += "\\f"
+            case 0x20..<0x7f: out.unicodeScalars.append(Unicode.Scalar(unit)!)
+            default: out += String(format: "\\u%04x", unit)
+            }
+        }
+        return out + "\""
+    }
+
+    /// Reads, changes and atomically rewrites the file at `url` under an exclusive lock, so that
+    /// concurrent progfig processes never lose each other's secrets. The file is created if missing.
+    @discardableResult
+    public static func update<T>(_ url: URL, _ change: (inout [String: String]) throws -> T) throws -> T {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        return try FileLock.withExclusiveLock(for: url) {
+            var secrets = try read(url)
+            let result = try change(&secrets)
+            try AtomicFile.write(encode(secrets), to: url, mode: 0o644)
+            return result
+        }
+    }
+}
