@@ -17,6 +17,8 @@ public protocol HostStore: Sendable {
     func functionNodes(_ function: String) throws -> [String]
     /// The function assigned to `node`.
     func nodeFunction(_ node: String) throws -> String
+    /// The roles of `function`: its function_role_map entry, else the `default` entry.
+    func functionRoles(_ function: String) throws -> [String]
     /// The roles `node` runs (Python's `node_rolename_list`).
     func nodeRoles(_ node: String) throws -> [String]
 }

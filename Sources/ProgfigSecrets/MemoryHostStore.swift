@@ -132,6 +132,15 @@ public struct MemoryHostStore: HostStore, Equatable {
         return function
     }
 
+    /// The roles of `function`, else the `default` entry's roles; an error when neither exists.
+    public func functionRoles(_ function: String) throws -> [String] {
+        guard functions.contains(function) else { throw SiteError("unknown function \(quoted(function))") }
+        if let roles = functionRoleMap[function] ?? functionRoleMap[Self.defaultFunction] {
+            return roles
+        }
+        throw SiteError("function \(quoted(function)) has no entry in function_role_map, and there is no \"default\" entry")
+    }
+
     /// The roles of `node`'s function, else the `default` entry's roles; an error when neither exists.
     public func nodeRoles(_ node: String) throws -> [String] {
         let function = try nodeFunction(node)

@@ -1,0 +1,73 @@
+import AgeFormat
+import ArgumentParser
+import Foundation
+import ProgfigSecrets
+
+/// `progfig secret decrypt`: decrypt the secrets of nodes, groups and/or the controller.
+struct SecretDecryptCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decrypt",
+        abstract: "Decrypt and print the secrets of nodes, groups and/or the controller.",
+        discussion: """
+            Prints each secret under a '# COLLECTION NAME' line. With --name, prints only that \
+            secret's value, byte for byte (for scripts); with --json, one JSON object.
+
+              progfig secret decrypt -n web1
+              progfig secret decrypt -g webservers --name tls_key > tls.key
+              progfig --age-key /etc/progfig/node.age secret decrypt -n web1 --json
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var collections: CollectionOptions
+
+    @Option(help: ArgumentHelp("Print only this secret's value, raw.", valueName: "SECRET"))
+    var name: String?
+
+    @Flag(help: "Print a JSON object: {\"node NAME\": {\"SECRET\": \"value\", …}, …}.")
+    var json = false
+
+    func validate() throws {
+        if collections.selection.isEmpty {
+            throw ValidationError("name at least one collection: -n NODE, -g GROUP or -c")
+        }
+        if name != nil && json {
+            throw ValidationError("--name and --json can't be used together")
+        }
+        if name != nil && collections.selection.collections.count != 1 {
+            throw ValidationError("--name needs exactly one node, group or -c")
+        }
+    }
+
+    func run() throws {
+        let store = try SiteContext(global).secretStore()
+        let selection = collections.selection
+        if let name {
+            let secret = try store.get(selection.collections[0], name: name)
+            Output.raw(try secret.value())
+            return
+        }
+        var object: [String: [String: String]] = [:]
+        for collection in selection.collections {
+            var values: [String: String] = [:]
+            for secretName in try store.list(collection) {
+                let secret = try store.get(collection, name: secretName)
+                let value = try secret.value()
+                if json {
+                    guard let text = String(validating: value, as: UTF8.self) else {
+                        throw CLIError("secret \"\(secretName)\" of \(collection) is not UTF-8 text; print it with --name")
+                    }
+                    values[secretName] = text
+                } else {
+                    Output.line("# \(collection) \(secretName)")
+                    Output.raw(value)
+                    if value.last != 0x0a { Output.line("") }
+                }
+            }
+            object[collection.description] = values
+        }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            Output.raw([UInt8](data) + [0x0a])
+        }
+    }
+}

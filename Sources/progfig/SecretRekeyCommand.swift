@@ -1,0 +1,34 @@
+import ArgumentParser
+import ProgfigSecrets
+
+/// `progfig secret rekey`: re-encrypt every stored secret to its current recipients.
+struct SecretRekeyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rekey",
+        abstract: "Re-encrypt every stored secret to its collection's current recipients.",
+        discussion: """
+            Run after a node joins or leaves a group or a node's key changes. Needs the \
+            controller key. Each secrets file is rewritten atomically; values do not change.
+
+              progfig secret rekey --dry-run
+              progfig secret rekey
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(name: .customLong("dry-run"), help: "Decrypt and re-encrypt in memory, report, and write nothing.")
+    var dryRun = false
+
+    func run() throws {
+        let store = try SiteContext(global).secretStore()
+        let results = try store.rekey(dryRun: dryRun)
+        let verb = dryRun ? "would re-encrypt" : "re-encrypted"
+        for result in results where !global.quiet {
+            Output.line("\(result.file): \(verb) \(result.secrets.count) secret(s) of \(result.collection) to \(result.recipients.count) recipient(s)")
+            if global.verbose {
+                for name in result.secrets { Output.line("  \(name)") }
+            }
+        }
+        if results.isEmpty && !global.quiet { Output.line("no stored secrets") }
+    }
+}

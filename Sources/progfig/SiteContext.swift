@@ -1,0 +1,93 @@
+import AgeFormat
+import Foundation
+import ProgfigSecrets
+
+/// The site a site command works on, found from `--site`, `PROGFIG_SITE` or the working directory,
+/// and the stores built from it with the command line's key options.
+struct SiteContext {
+    /// The environment variable naming the site directory when `--site` is not given.
+    static let siteVariable = "PROGFIG_SITE"
+    /// The secret store arguments progfig understands (as the original's `--secret-store-arguments`).
+    static let storeArgumentKeys = ["age_key"]
+
+    let site: Site
+    let global: GlobalOptions
+
+    /// Opens the site named by `global.site`, else `$PROGFIG_SITE`, else the nearest directory
+    /// upward from the working directory that holds inventory.conf.
+    init(_ global: GlobalOptions) throws {
+        self.global = global
+        let environment = ProcessInfo.processInfo.environment
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        if let dir = global.site ?? environment[Self.siteVariable].flatMap({ $0.isEmpty ? nil : $0 }) {
+            site = try Site(root: URL(fileURLWithPath: dir, relativeTo: cwd))
+        } else {
+            site = try Site.discover(from: cwd)
+        }
+    }
+
+    /// The site's host store.
+    func hostStore() throws -> MemoryHostStore { try site.hostStore() }
+
+    /// The site's secret store; `actingAsNode` adds that node's own key path to the keys tried.
+    func secretStore(actingAsNode node: String? = nil) throws -> AgeSecretStore {
+        let arguments = global.secretStoreArguments?.values ?? [:]
+        for key in arguments.keys.sorted() where !Self.storeArgumentKeys.contains(key) {
+            throw CLIError("unknown secret store argument \"\(key)\"; known: \(Self.storeArgumentKeys.joined(separator: ", "))")
+        }
+        let keyPaths = arguments["age_key"].map { [$0] + global.ageKeys } ?? global.ageKeys
+        let options = SecretStoreOptions.from(
+            keyPaths: keyPaths, environment: ProcessInfo.processInfo.environment, actingAsNode: node,
+            passphrase: { try PassphraseReader.read(prompt: "Enter passphrase for the age key: ") })
+        let store = try AgeSecretStore(site: site, options: options)
+        if global.verbose {
+            Output.note("decryption keys tried in order: \(store.keys.locations.map(\.description).joined(separator: ", "))")
+        }
+        return store
+    }
+}
+
+/// Where commands write: values to standard output exactly as stored, notes to standard error.
+enum Output {
+    /// Writes `bytes` to standard output unchanged.
+    static func raw(_ bytes: [UInt8]) {
+        FileHandle.standardOutput.write(Data(bytes))
+    }
+
+    /// Writes a line to standard output.
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// Writes an informational line to standard error (suppressed by callers under --quiet).
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data("progfig: \(text)\n".utf8))
+    }
+}
+
+/// `-n/--nodes`, `-g/--groups`, `-c/--controller` as the secret commands take them: comma-separated
+/// or repeated.
+struct CollectionSelection {
+    let nodes: [String]
+    let groups: [String]
+    let controller: Bool
+
+    /// Splits each value on commas and drops empty names, keeping the order given.
+    static func names(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.flatMap { $0.split(separator: ",").map(String.init) }.filter { seen.insert($0).inserted }
+    }
+
+    init(nodes: [String], groups: [String], controller: Bool) {
+        self.nodes = Self.names(nodes)
+        self.groups = Self.names(groups)
+        self.controller = controller
+    }
+
+    var isEmpty: Bool { nodes.isEmpty && groups.isEmpty && !controller }
+
+    /// The named collections: nodes, then groups, then the controller.
+    var collections: [SecretCollection] {
+        nodes.map { .node($0) } + groups.map { .group($0) } + (controller ? [.controller] : [])
+    }
+}

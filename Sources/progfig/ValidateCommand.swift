@@ -1,0 +1,28 @@
+import ArgumentParser
+import ProgfigSecrets
+
+/// `progfig validate`: the site's findings; a non-zero exit when there are any.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check the site for mistakes; exit with status 1 when there are any.",
+        discussion: """
+            Checks, without decrypting any secret: group members and node_function_map entries \
+            with no matching node, functions with no roles and no default, nodes without an \
+            age_pubkey or with one that does not parse, secrets files that are not valid JSON or \
+            hold values that are not age files, secrets files of unknown nodes or groups, and a \
+            controller_age_pub that does not match the controller key when that key is present.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let context = try SiteContext(global)
+        let findings = try SiteValidator(site: context.site).findings()
+        for finding in findings { Output.line(finding.description) }
+        guard findings.isEmpty else {
+            throw CLIError("\(findings.count) problem(s) found in site \(context.site.name)")
+        }
+        if !global.quiet { Output.note("site \(context.site.name): no problems found") }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import ProgfigSecrets
+
+/// `progfig version` and `progfig version mint`.
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "version",
+        abstract: "Show progfig's and the site's versions, or mint a new site version.",
+        subcommands: [VersionShowCommand.self, VersionMintCommand.self],
+        defaultSubcommand: VersionShowCommand.self)
+}
+
+/// `progfig version [show]`.
+struct VersionShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show progfig's version and the site's name, path and current version.",
+        discussion: "The site's current version is the contents of builddata/version, when present.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        Output.line("progfig \(Progfig.version)")
+        let site = try SiteContext(global).site
+        Output.line("site: \(site.name)")
+        Output.line("path: \(site.root.path)")
+        Output.line("version: \(try site.currentVersion() ?? "(none: no builddata/version)")")
+    }
+}
+
+/// `progfig version mint`.
+struct VersionMintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mint",
+        abstract: "Print a new version for the site's next build, from its [version] rule.",
+        discussion: """
+            inventory.conf's [version] section sets the rule: 'major' and 'minor' give \
+            MAJOR.MINOR.EPOCH (UTC seconds; 1.0 by default), or 'env = NAME' takes the version \
+            from that environment variable (set by CI). Every version is checked to be a valid \
+            PEP 440 (pip) version.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let site = try SiteContext(global).site
+        Output.line(try site.inventory.version.minter()())
+    }
+}
