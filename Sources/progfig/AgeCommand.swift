@@ -7,6 +7,11 @@ struct AgeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "age",
         abstract: "Encrypt or decrypt a file in the age format (compatible with age and rage).",
+        usage: """
+            progfig age [-e] (-r RECIPIENT | -R PATH | -i PATH)... [-a] [-o OUTPUT] [INPUT]
+            progfig age [-e] -p [-a] [-o OUTPUT] [INPUT]
+            progfig age -d [-i PATH]... [-o OUTPUT] [INPUT]
+            """,
         discussion: """
             Encrypts INPUT to one or more recipients, or to a passphrase, and writes an age \
             file; with -d, decrypts one. The flags are those of age 1.1. INPUT is read from \
@@ -20,7 +25,8 @@ struct AgeCommand: ParsableCommand {
 
             Examples:
 
-              progfig age -r age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p -o notes.age notes.txt
+              progfig age -o notes.age \\
+                -r age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p notes.txt
               progfig age -R recipients.txt -a < notes.txt > notes.age
               progfig age -p -o notes.age notes.txt
               progfig age -d -i key.txt -o notes.txt notes.age
@@ -54,7 +60,7 @@ struct AgeCommand: ParsableCommand {
     var passphrase = false
 
     @Option(name: .shortAndLong, help: ArgumentHelp(
-        "Write the result to OUTPUT instead of standard output (- forces standard output). A decrypted OUTPUT is created with mode 0600.",
+        "Write the result to OUTPUT instead of standard output (- forces standard output). OUTPUT is replaced only when the whole result was written; a decrypted OUTPUT gets mode 0600.",
         valueName: "OUTPUT"))
     var output: String?
 

@@ -8,6 +8,10 @@ struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keygen",
         abstract: "Generate an age identity (secret key), or print the recipients of identities.",
+        usage: """
+            progfig keygen [-o OUTPUT]
+            progfig keygen -y [-o OUTPUT] [INPUT]
+            """,
         discussion: """
             Without -y, generates a new X25519 identity and writes it as age-keygen does: a \
             "# created:" line, a "# public key: age1…" line, and the AGE-SECRET-KEY-1… line. \
@@ -25,7 +29,7 @@ struct KeygenCommand: ParsableCommand {
     )
 
     @Option(name: .shortAndLong, help: ArgumentHelp(
-        "Write to OUTPUT instead of standard output; refuses to replace an existing file.", valueName: "OUTPUT"))
+        "Write to OUTPUT (mode 0600) instead of standard output; refuses to replace an existing file.", valueName: "OUTPUT"))
     var output: String?
 
     @Flag(name: .customShort("y"), help: "Print the recipient of each identity in INPUT instead of generating one.")
