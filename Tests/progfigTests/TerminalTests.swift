@@ -32,6 +32,22 @@ final class TerminalTests: XCTestCase {
         XCTAssertTrue(result.stdoutText.hasPrefix("-----BEGIN AGE ENCRYPTED FILE-----"), result.stdoutText)
     }
 
+    func testDashOutputForcesBinaryToTheTerminal() throws {
+        let dir = try makeTemporaryDirectory()
+        try "hello\n".write(to: dir.appendingPathComponent("in.txt"), atomically: false, encoding: .utf8)
+        let result = try runOnTerminal("\(progfig) age -r \(recipient) -o - in.txt", in: dir)
+        XCTAssertEqual(result.status, 0, result.stdoutText)
+        XCTAssertTrue(result.stdoutText.hasPrefix("age-encryption.org/v1"), result.stdoutText)
+    }
+
+    func testKeygenOnATerminalDoesNotRepeatThePublicKey() throws {
+        let dir = try makeTemporaryDirectory()
+        let result = try runOnTerminal("\(progfig) keygen", in: dir)
+        XCTAssertEqual(result.status, 0, result.stdoutText)
+        XCTAssertTrue(result.stdoutText.contains("# public key: age1"), result.stdoutText)
+        XCTAssertFalse(result.stdoutText.contains("Public key:"), result.stdoutText)
+    }
+
     func testPassphraseIsReadFromTheTerminalWithoutEcho() throws {
         let dir = try makeTemporaryDirectory()
         try "hello\n".write(to: dir.appendingPathComponent("in.txt"), atomically: false, encoding: .utf8)
