@@ -113,7 +113,8 @@ public final class AtomicOutputFile: ByteSink {
         try syncDirectory()
     }
 
-    /// Discards the temporary file; the target path is left as it was. Safe to call more than once.
+    /// Discards the temporary file, leaving the target path as it was; does nothing after
+    /// `commit` or a previous `abort`.
     public func abort() {
         guard state == .open else { return }
         state = .aborted
