@@ -1,0 +1,141 @@
+import AgeFormat
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file written as a stream that appears at its path only once `commit` succeeds, so a failed or
+/// interrupted writer (say, a decryption that hits a bad tag) never leaves a partial file behind.
+///
+/// Bytes go to `.NAME.tmp-PID-RANDOM` in the target's directory, created exclusively. `commit`
+/// fsyncs it, moves it into place (replacing the target, or never replacing it), and fsyncs the
+/// directory. `abort`, or deinitialising an uncommitted file, removes the temporary file.
+public final class AtomicOutputFile: ByteSink {
+    /// A failed system call or refused operation on an atomic output file.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        /// The target path the failure concerns.
+        public let path: String
+        /// What went wrong, without the path.
+        public let message: String
+        /// The system error number, when a system call failed.
+        public let code: Int32?
+
+        /// `PATH: message`.
+        public var description: String { "\(path): \(message)" }
+
+        init(_ path: String, _ message: String, code: Int32? = nil) {
+            self.path = path
+            self.message = message
+            self.code = code
+        }
+
+        /// A failed system call: `message`, then the system's reason for `code`.
+        static func system(_ path: String, _ message: String, code: Int32 = errno) -> Failure {
+            Failure(path, "\(message): \(String(cString: strerror(code)))", code: code)
+        }
+    }
+
+    private enum State { case open, committed, aborted }
+
+    /// The path the file appears at on `commit`.
+    public let path: String
+    /// The temporary file the bytes are written to until `commit`.
+    public let temporaryPath: String
+    private let directory: String
+    private var fd: Int32
+    private var state = State.open
+
+    /// Creates the temporary file next to `path` with permission bits `mode` (narrowed by the
+    /// umask, as with open(2)); nothing appears at `path` until `commit`.
+    public init(path: String, mode: mode_t = 0o644) throws {
+        let slash = path.lastIndex(of: "/")
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard !name.isEmpty, name != ".", name != ".." else {
+            throw Failure(path, "not a file name")
+        }
+        directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let random = String(UInt64.random(in: .min ... .max), radix: 36)
+        temporaryPath = (directory == "/" ? "/" : directory + "/") + ".\(name).tmp-\(getpid())-\(random)"
+        self.path = path
+        fd = open(temporaryPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            throw Failure.system(path, "cannot create a temporary file in \(directory)")
+        }
+    }
+
+    /// Creates the temporary file next to the file URL `url`; see `init(path:mode:)`.
+    public convenience init(url: URL, mode: mode_t = 0o644) throws {
+        try self.init(path: url.path, mode: mode)
+    }
+
+    deinit {
+        if state == .open { abort() }
+    }
+
+    /// Appends `bytes` to the temporary file, retrying short writes and interruptions.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        precondition(state == .open, "AtomicOutputFile written after commit or abort")
+        var offset = 0
+        while offset < bytes.count {
+            let n = writeSome(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n > 0 { offset += n; continue }
+            if n < 0 && errno == EINTR { continue }
+            throw Failure.system(path, "cannot write", code: n < 0 ? errno : EIO)
+        }
+    }
+
+    /// Makes the written bytes durable and visible at `path`. With `overwrite: false` an existing
+    /// file at `path` is never replaced: the commit fails and the temporary file is removed.
+    public func commit(overwrite: Bool) throws {
+        precondition(state == .open, "AtomicOutputFile committed after commit or abort")
+        do {
+            guard fsync(fd) == 0 else { throw Failure.system(path, "cannot fsync") }
+            let closed = close(fd)
+            fd = -1
+            guard closed == 0 else { throw Failure.system(path, "cannot close") }
+            if overwrite {
+                guard rename(temporaryPath, path) == 0 else { throw Failure.system(path, "cannot rename the temporary file into place") }
+            } else {
+                guard link(temporaryPath, path) == 0 else {
+                    let code = errno
+                    if code == EEXIST { throw Failure(path, "already exists; refusing to overwrite it", code: code) }
+                    throw Failure.system(path, "cannot link the temporary file into place", code: code)
+                }
+                unlink(temporaryPath)
+            }
+        } catch {
+            abort()
+            throw error
+        }
+        state = .committed
+        try syncDirectory()
+    }
+
+    /// Discards the temporary file, leaving the target path as it was; does nothing after
+    /// `commit` or a previous `abort`.
+    public func abort() {
+        guard state == .open else { return }
+        state = .aborted
+        if fd >= 0 { close(fd) }
+        fd = -1
+        unlink(temporaryPath)
+    }
+
+    /// Fsyncs the directory so the rename or link survives a crash; file systems that cannot
+    /// fsync a directory (EINVAL) are accepted as they are.
+    private func syncDirectory() throws {
+        let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dirfd >= 0 else { throw Failure.system(path, "cannot open \(directory) to fsync it") }
+        defer { close(dirfd) }
+        guard fsync(dirfd) == 0 || errno == EINVAL else {
+            throw Failure.system(path, "cannot fsync \(directory)")
+        }
+    }
+}
+
+/// write(2), outside the class so the name is not shadowed by `AtomicOutputFile.write`.
+private func writeSome(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, bytes, count)
+}

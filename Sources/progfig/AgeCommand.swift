@@ -1,0 +1,133 @@
+import AgeFormat
+import ArgumentParser
+import Foundation
+
+/// `progfig age`: encrypts and decrypts age files, with the flags and meanings of age 1.1.
+struct AgeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "age",
+        abstract: "Encrypt or decrypt a file in the age format (compatible with age and rage).",
+        usage: """
+            progfig age [-e] (-r RECIPIENT | -R PATH | -i PATH)... [-a] [-o OUTPUT] [INPUT]
+            progfig age [-e] -p [-a] [-o OUTPUT] [INPUT]
+            progfig age -d [-i PATH]... [-o OUTPUT] [INPUT]
+            """,
+        discussion: """
+            Encrypts INPUT to one or more recipients, or to a passphrase, and writes an age \
+            file; with -d, decrypts one. The flags are those of age 1.1. INPUT is read from \
+            standard input when omitted or -, and the result goes to standard output unless \
+            -o is given. With -o, the file appears only once the whole result was written: a \
+            failed decryption leaves no file behind.
+
+            A passphrase is read from the terminal without echo (twice when encrypting), or \
+            taken from the environment variable PROGFIG_PASSPHRASE when it is set. The same \
+            applies to passphrase-protected identity files given with -i.
+
+            Examples:
+
+              progfig age -o notes.age \\
+                -r age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p notes.txt
+              progfig age -R recipients.txt -a < notes.txt > notes.age
+              progfig age -p -o notes.age notes.txt
+              progfig age -d -i key.txt -o notes.txt notes.age
+            """
+    )
+
+    @Flag(name: .shortAndLong, help: "Encrypt INPUT (the default unless -d is given).")
+    var encrypt = false
+
+    @Flag(name: .shortAndLong, help: "Decrypt INPUT. Armored and passphrase-encrypted input is detected automatically.")
+    var decrypt = false
+
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Encrypt to RECIPIENT, an age1… public key. Can be repeated.", valueName: "RECIPIENT"))
+    var recipient: [String] = []
+
+    @Option(name: [.customShort("R"), .customLong("recipients-file")], help: ArgumentHelp(
+        "Encrypt to the recipients listed in the file at PATH, one per line (- for standard input). Can be repeated.",
+        valueName: "PATH"))
+    var recipientsFile: [String] = []
+
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Decrypt with the identities in the file at PATH (- for standard input); when encrypting, encrypt to their recipients. Can be repeated.",
+        valueName: "PATH"))
+    var identity: [String] = []
+
+    @Flag(name: .shortAndLong, help: "Encrypt to ASCII armor (PEM-like text) instead of binary.")
+    var armor = false
+
+    @Flag(name: .shortAndLong, help: "Encrypt with a passphrase instead of recipients.")
+    var passphrase = false
+
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Write the result to OUTPUT instead of standard output (- forces standard output). OUTPUT is replaced only when the whole result was written; a decrypted OUTPUT gets mode 0600.",
+        valueName: "OUTPUT"))
+    var output: String?
+
+    @Argument(help: ArgumentHelp("The file to read (default: standard input).", valueName: "INPUT"))
+    var input: String?
+
+    func validate() throws {
+        if encrypt && decrypt {
+            throw ValidationError("-e/--encrypt can't be used with -d/--decrypt")
+        }
+        if decrypt {
+            try refuse(!recipient.isEmpty, "-r/--recipient can't be used with -d/--decrypt; did you mean -i/--identity?")
+            try refuse(!recipientsFile.isEmpty, "-R/--recipients-file can't be used with -d/--decrypt; did you mean -i/--identity?")
+            try refuse(armor, "-a/--armor can't be used with -d/--decrypt; armored input is detected automatically")
+            try refuse(passphrase, "-p/--passphrase can't be used with -d/--decrypt; passphrase-encrypted input is detected automatically")
+        } else if passphrase {
+            try refuse(!recipient.isEmpty, "-p/--passphrase can't be combined with -r/--recipient")
+            try refuse(!recipientsFile.isEmpty, "-p/--passphrase can't be combined with -R/--recipients-file")
+            try refuse(!identity.isEmpty, "-p/--passphrase can't be combined with -i/--identity")
+        } else {
+            try refuse(recipient.isEmpty && recipientsFile.isEmpty && identity.isEmpty,
+                       "missing recipients; did you forget -r/--recipient, -R/--recipients-file or -p/--passphrase?")
+        }
+        let stdinUses = (recipientsFile + identity).filter { $0 == "-" }.count + (input == nil || input == "-" ? 1 : 0)
+        try refuse(stdinUses > 1, "standard input is used for more than one purpose (INPUT, -R - or -i -)")
+    }
+
+    private func refuse(_ condition: Bool, _ message: String) throws {
+        if condition { throw ValidationError(message) }
+    }
+
+    func run() throws {
+        let passphrases = PassphraseSource()
+        try InputFile.with(path: input) { input in
+            if decrypt {
+                try runDecrypt(input: input, passphrases: passphrases)
+            } else {
+                try runEncrypt(input: input, passphrases: passphrases)
+            }
+        }
+    }
+
+    private func runEncrypt(input: InputFile, passphrases: PassphraseSource) throws {
+        if output == nil && !armor && isatty(STDOUT_FILENO) == 1 {
+            throw CLIError("refusing to write binary ciphertext to a terminal; use -a/--armor, or -o OUTPUT (-o - forces it)")
+        }
+        let recipients: [any Recipient] = passphrase
+            ? [try ScryptRecipient(passphrase: try passphrases.newPassphrase())]
+            : try KeyFiles(passphrases: passphrases)
+                .recipients(strings: recipient, recipientFiles: recipientsFile, identityFiles: identity)
+        let encryptor = try Encryptor(recipients: recipients, armored: armor)
+        try OutputSink.with(path: output, mode: 0o666, overwrite: true) { sink in
+            try encryptor.encrypt(from: input.source, to: &sink)
+        }
+    }
+
+    private func runDecrypt(input: InputFile, passphrases: PassphraseSource) throws {
+        let identities = try KeyFiles(passphrases: passphrases).identities(files: identity)
+        let decryptor = Decryptor(identities: [PassphraseIdentity(passphrases: passphrases, file: input.path)] + identities)
+        do {
+            try OutputSink.with(path: output, mode: 0o600, overwrite: true) { sink in
+                try decryptor.decrypt(from: input.source, to: &sink)
+            }
+        } catch let error as AgeError where error.kind == .noMatch && identities.isEmpty {
+            throw CLIError("the file is not passphrase-encrypted; give an identity file with -i/--identity", file: input.path)
+        } catch let error as AgeError where error.kind != .io {
+            throw CLIError(error.message, file: input.path)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import AgeFormat
+
+/// Loads the recipients and identities named by `-r`, `-R` and `-i`; `-` reads standard input.
+struct KeyFiles {
+    /// Asked for the passphrase of passphrase-protected identity files.
+    let passphrases: PassphraseSource
+
+    /// The recipients of `-r` strings, `-R` files and, when encrypting with `-i`, identity files.
+    func recipients(strings: [String], recipientFiles: [String], identityFiles: [String]) throws -> [any Recipient] {
+        var recipients: [any Recipient] = try strings.map { try X25519Recipient($0) }
+        for path in recipientFiles {
+            let text = String(decoding: try read(path, kind: "recipients file"), as: UTF8.self)
+            recipients += try RecipientsFile.parse(text, name: displayName(path))
+        }
+        recipients += try identities(files: identityFiles).map(\.recipient)
+        return recipients
+    }
+
+    /// The identities in the `-i` files, in order; passphrase-protected files are decrypted first.
+    func identities(files: [String]) throws -> [X25519Identity] {
+        try files.flatMap { path in
+            let name = displayName(path)
+            var contents = try read(path, kind: "identity file")
+            defer { contents.wipe() }
+            return try IdentityFile.parse(contents: contents, name: name) {
+                try passphrases.passphrase(prompt: "Enter passphrase for identity file \(name): ")
+            }
+        }
+    }
+
+    private func displayName(_ path: String) -> String { path == "-" ? "standard input" : path }
+
+    private func read(_ path: String, kind: String) throws -> [UInt8] {
+        try InputFile.with(path: path, kind: kind) { try $0.readAll() }
+    }
+}
+
+/// Unlocks passphrase-encrypted (scrypt) files, asking for the passphrase only when the file's
+/// header has an scrypt stanza, as age does.
+struct PassphraseIdentity: Identity {
+    /// Where the passphrase comes from.
+    let passphrases: PassphraseSource
+    /// The input's path, named in the error for a wrong passphrase.
+    let file: String?
+
+    func unwrap(stanzas: [Stanza]) throws -> SecureBytes? {
+        guard stanzas.contains(where: { $0.type == "scrypt" }) else { return nil }
+        let identity = ScryptIdentity(passphrase: try passphrases.passphrase(prompt: "Enter passphrase: "))
+        guard let fileKey = try identity.unwrap(stanzas: stanzas) else {
+            throw CLIError("incorrect passphrase", file: file)
+        }
+        return fileKey
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+
+/// The `progfig` command: manages a progfiguration site's inventory and secrets.
+@main
+struct Progfig: AsyncParsableCommand {
+    /// The version `progfig --version` prints.
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "progfig",
+        abstract: "Manage a progfiguration site's inventory and its age-encrypted secrets.",
+        discussion: """
+            progfig works on a progfiguration site: the inventory of nodes and groups, their \
+            node data, and the secrets stored with them, encrypted with age. It implements the \
+            age v1 file format itself, so no age binary is needed, and files it writes can be \
+            read by age and rage and vice versa.
+
+            Create a key and encrypt a file to it:
+
+              progfig keygen -o key.txt
+              progfig age -r "$(progfig keygen -y key.txt)" -o notes.age notes.txt
+              progfig age -d -i key.txt notes.age
+
+            Run 'progfig help SUBCOMMAND' or 'progfig SUBCOMMAND --help' for details.
+            """,
+        version: version,
+        subcommands: [KeygenCommand.self, AgeCommand.self]
+    )
+
+    /// Parses the command line and runs the chosen subcommand; every failure, including usage
+    /// errors and help requests, goes through `ErrorReporter`.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            ErrorReporter.exit(with: error)
+        }
+    }
+}
