@@ -42,16 +42,10 @@ public struct ArmorSink<Base: ByteSink>: ByteSink {
         pending.append(contentsOf: bytes)
         let whole = pending.count / Armor.bytesPerLine * Armor.bytesPerLine
         guard whole > 0 else { return }
-        var out: [UInt8] = []
-        out.reserveCapacity(whole / 3 * 4 + whole / Armor.bytesPerLine)
-        var i = 0
-        while i < whole {
-            out += Array(Data(pending[i..<(i + Armor.bytesPerLine)]).base64EncodedString().utf8)
-            out.append(0x0a)
-            i += Armor.bytesPerLine
-        }
+        var text = Data(pending[..<whole]).base64EncodedData(options: [.lineLength64Characters, .endLineWithLineFeed])
+        text.append(0x0a)
         pending.removeFirst(whole)
-        try emit(out)
+        try text.withUnsafeBytes { try base.write($0) }
     }
 
     /// Writes the final partial line and the end line; returns the underlying sink.

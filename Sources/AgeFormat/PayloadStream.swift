@@ -57,15 +57,20 @@ public struct PayloadStream: Sendable {
     }
 
     /// Opens a chunk of `count` ciphertext bytes (tag included) in place; false if the tag fails.
-    /// libsodium verifies the tag before it writes any plaintext.
+    /// The tag is verified first (libsodium with a NULL output only verifies, in constant time)
+    /// and only then is the chunk decrypted, so a failed attempt leaves the ciphertext intact for
+    /// a retry with the other last-chunk flag. (On failure libsodium's decrypt zeroes its output.)
     @inline(__always)
     static func openChunk(key: UnsafePointer<UInt8>, index: UInt64, last: Bool,
                           data: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
         guard count >= Sodium.tagSize else { return false }
         let n = count - Sodium.tagSize
         return withNonce(index: index, last: last) { nonce in
-            crypto_aead_chacha20poly1305_ietf_decrypt_detached(
-                data, nil, data, UInt64(n), data + n, nil, 0, nonce, key) == 0
+            guard crypto_aead_chacha20poly1305_ietf_decrypt_detached(
+                nil, nil, data, UInt64(n), data + n, nil, 0, nonce, key) == 0 else { return false }
+            // The AEAD keystream for the message starts at block 1; block 0 keyed Poly1305.
+            crypto_stream_chacha20_ietf_xor_ic(data, data, UInt64(n), nonce, 1, key)
+            return true
         }
     }
 

@@ -47,8 +47,8 @@ public final class AtomicOutputFile: ByteSink {
     private var fd: Int32
     private var state = State.open
 
-    /// Creates the temporary file next to `path` with permission bits `mode` (narrowed by the
-    /// umask, as with open(2)); nothing appears at `path` until `commit`.
+    /// Creates the temporary file next to `path` with exactly the permission bits `mode` (not
+    /// narrowed by the umask); nothing appears at `path` until `commit`.
     public init(path: String, mode: mode_t = 0o644) throws {
         let slash = path.lastIndex(of: "/")
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -62,6 +62,11 @@ public final class AtomicOutputFile: ByteSink {
         fd = open(temporaryPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode)
         guard fd >= 0 else {
             throw Failure.system(path, "cannot create a temporary file in \(directory)")
+        }
+        guard fchmod(fd, mode) == 0 else {
+            let failure = Failure.system(path, "cannot set the mode of the temporary file")
+            abort()
+            throw failure
         }
     }
 

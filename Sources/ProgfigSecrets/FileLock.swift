@@ -31,3 +31,8 @@ public enum FileLock {
         return try body()
     }
 }
+
+/// A `SiteError` for a failed system call: the message, the system's reason, and the path.
+func posixError(_ message: String, path: String, code: Int32 = errno) -> SiteError {
+    SiteError("\(message): \(String(cString: strerror(code)))", file: path)
+}

@@ -17,6 +17,7 @@ enum ErrorReporter {
         switch error {
         case let error as CLIError: fail(error.description)
         case let error as AgeError: fail(error.message)
+        case let error as SiteError: fail(error.description)
         case let error as AtomicOutputFile.Failure: fail(error.description)
         case let error as ExitCode: Foundation.exit(error.rawValue)
         default: break

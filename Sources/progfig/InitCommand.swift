@@ -50,7 +50,7 @@ struct InitCommand: ParsableCommand {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
         let identity = X25519Identity.generate()
-        var keyFile = Array(KeyFileFormat.contents(of: identity).utf8)
+        var keyFile = Array(KeygenCommand.keyFileContents(of: identity).utf8)
         defer { SecureBytes.wipe(&keyFile) }
         try FileManager.default.createDirectory(at: keyURL.deletingLastPathComponent(), withIntermediateDirectories: true)
         try AtomicFile.write(keyFile, to: keyURL, mode: 0o600, overwrite: false)

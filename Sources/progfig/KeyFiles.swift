@@ -21,7 +21,7 @@ struct KeyFiles {
         try files.flatMap { path in
             let name = displayName(path)
             var contents = try read(path, kind: "identity file")
-            defer { contents.wipe() }
+            defer { SecureBytes.wipe(&contents) }
             return try IdentityFile.parse(contents: contents, name: name) {
                 try passphrases.passphrase(prompt: "Enter passphrase for identity file \(name): ")
             }

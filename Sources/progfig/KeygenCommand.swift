@@ -56,7 +56,7 @@ struct KeygenCommand: ParsableCommand {
         let identity = X25519Identity.generate()
         let publicKey = identity.recipient.string
         try OutputSink.with(path: output, mode: 0o600, overwrite: false) { sink in
-            try sink.write("# created: \(Self.timestamp(Date()))\n# public key: \(publicKey)\n\(identity.string)\n")
+            try sink.write(Self.keyFileContents(of: identity))
         }
         if !OutputSink.isStandardOutput(output) || isatty(STDOUT_FILENO) != 1 {
             FileHandle.standardError.write(Data("Public key: \(publicKey)\n".utf8))
@@ -67,6 +67,11 @@ struct KeygenCommand: ParsableCommand {
         let identities = try KeyFiles(passphrases: PassphraseSource()).identities(files: [input ?? "-"])
         let lines = identities.map { $0.recipient.string + "\n" }.joined()
         try OutputSink.with(path: output, mode: 0o644, overwrite: false) { try $0.write(lines) }
+    }
+
+    /// An identity file in age-keygen's format: creation time, public key, then the secret key.
+    static func keyFileContents(of identity: X25519Identity, created: Date = Date()) -> String {
+        "# created: \(timestamp(created))\n# public key: \(identity.recipient.string)\n\(identity.string)\n"
     }
 
     /// RFC 3339 local time with its UTC offset (`Z` for UTC), as age-keygen writes it.

@@ -1,3 +1,4 @@
+import AgeFormat
 import Foundation
 
 /// Where passphrases come from: the environment variable `PROGFIG_PASSPHRASE` when it is set
@@ -64,7 +65,7 @@ enum TerminalPrompt {
         _ = Array(prompt.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
 
         var line: [UInt8] = []
-        defer { line.wipe() }
+        defer { SecureBytes.wipe(&line) }
         var byte: UInt8 = 0
         while true {
             let n = read(fd, &byte, 1)

@@ -24,7 +24,10 @@ struct Progfig: AsyncParsableCommand {
             Run 'progfig help SUBCOMMAND' or 'progfig SUBCOMMAND --help' for details.
             """,
         version: version,
-        subcommands: [KeygenCommand.self, AgeCommand.self]
+        subcommands: [
+            ListCommand.self, InfoCommand.self, SecretCommand.self, ValidateCommand.self,
+            VersionCommand.self, InitCommand.self, KeygenCommand.self, AgeCommand.self,
+        ]
     )
 
     /// Parses the command line and runs the chosen subcommand; every failure, including usage

@@ -38,7 +38,7 @@ struct SiteContext {
         let keyPaths = arguments["age_key"].map { [$0] + global.ageKeys } ?? global.ageKeys
         let options = SecretStoreOptions.from(
             keyPaths: keyPaths, environment: ProcessInfo.processInfo.environment, actingAsNode: node,
-            passphrase: { try PassphraseReader.read(prompt: "Enter passphrase for the age key: ") })
+            passphrase: { try PassphraseSource().passphrase(prompt: "Enter passphrase for the age key: ") })
         let store = try AgeSecretStore(site: site, options: options)
         if global.verbose {
             Output.note("decryption keys tried in order: \(store.keys.locations.map(\.description).joined(separator: ", "))")

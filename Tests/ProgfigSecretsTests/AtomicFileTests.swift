@@ -56,7 +56,7 @@ final class AtomicFileTests: XCTestCase {
         try AtomicFile.write(Data("original".utf8), to: url)
         XCTAssertThrowsSiteError(
             try AtomicFile.write(Data("intruder".utf8), to: url, overwrite: false),
-            "\(url.path): refusing to overwrite existing file")
+            "\(url.path): already exists; refusing to overwrite it")
         XCTAssertEqual(try Data(contentsOf: url), Data("original".utf8))
         XCTAssertEqual(try leftovers(in: dir), [])
     }
@@ -76,7 +76,7 @@ final class AtomicFileTests: XCTestCase {
         try writeFile("keep", to: "occupied/inside.txt", in: dir)
         XCTAssertThrowsError(try AtomicFile.write(Data("x".utf8), to: target)) { error in
             let description = String(describing: error)
-            XCTAssertTrue(description.hasPrefix("\(target.path): cannot rename temporary file over target: "), description)
+            XCTAssertTrue(description.hasPrefix("\(target.path): cannot rename the temporary file into place: "), description)
         }
         XCTAssertEqual(try String(contentsOf: target.appendingPathComponent("inside.txt"), encoding: .utf8), "keep")
         XCTAssertEqual(try leftovers(in: dir), [])
@@ -87,6 +87,6 @@ final class AtomicFileTests: XCTestCase {
         let url = dir.appendingPathComponent("absent/a.json")
         XCTAssertThrowsSiteError(
             try AtomicFile.write(Data("x".utf8), to: url),
-            "\(url.path): cannot create temporary file: No such file or directory")
+            "\(url.path): cannot create a temporary file in \(dir.path)/absent: No such file or directory")
     }
 }
