@@ -7,22 +7,20 @@ import Darwin
 
 /// Serializes read-modify-write cycles on a file across threads and processes with flock(2).
 ///
-/// The lock is taken on a sidecar file `.NAME.lock` beside the target (created if needed, never
-/// deleted, so every locker agrees on the same inode); the target itself may be replaced freely,
-/// e.g. by `AtomicFile`, while the lock is held. Each call opens its own descriptor, so calls from
-/// threads of one process exclude each other too.
+/// The lock is taken on the directory holding the target, which is never replaced (the target
+/// itself is, by `AtomicFile`'s rename) and leaves no lock files in the site for people to commit.
+/// Each call opens its own descriptor, so calls from threads of one process exclude each other too.
 public enum FileLock {
-    /// The sidecar lock file used for `url`: `.NAME.lock` in the same directory.
-    public static func lockFileURL(for url: URL) -> URL {
-        let target = url.standardizedFileURL
-        return target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).lock")
+    /// The directory locked for `url`.
+    public static func lockURL(for url: URL) -> URL {
+        url.standardizedFileURL.deletingLastPathComponent()
     }
 
     /// Runs `body` while holding an exclusive lock for `url`, blocking until the lock is free.
     public static func withExclusiveLock<T>(for url: URL, _ body: () throws -> T) throws -> T {
-        let lockPath = lockFileURL(for: url).path
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw posixError("cannot open lock file", path: lockPath) }
+        let lockPath = lockURL(for: url).path
+        let fd = open(lockPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw posixError("cannot open directory to lock it", path: lockPath) }
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else { throw posixError("cannot lock", path: lockPath) }

@@ -28,6 +28,44 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
+extension GlobalOptions {
+    /// Options taking a value, and flags, that may also be written before the subcommand.
+    private static let valued: Set<String> = ["--site", "--age-key", "--secret-store-arguments"]
+    private static let flags: Set<String> = ["-v", "--verbose", "-q", "--quiet"]
+
+    /// Moves global options written before the subcommand (`progfig --site DIR list nodes`) to
+    /// just after the subcommand path, where the subcommand's `@OptionGroup` parses them.
+    static func hoisted(_ arguments: [String], root: ParsableCommand.Type) -> [String] {
+        var globals: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let argument = arguments[i]
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            if flags.contains(argument) {
+                globals.append(argument)
+                i += 1
+            } else if valued.contains(name) {
+                globals.append(argument)
+                if name == argument && i + 1 < arguments.count { globals.append(arguments[i + 1]); i += 1 }
+                i += 1
+            } else {
+                break
+            }
+        }
+        guard !globals.isEmpty else { return arguments }
+        var rest = Array(arguments[i...])
+        var command = root
+        var pathLength = 0
+        while pathLength < rest.count,
+              let sub = command.configuration.subcommands.first(where: { $0.configuration.commandName == rest[pathLength] }) {
+            command = sub
+            pathLength += 1
+        }
+        rest.insert(contentsOf: globals, at: pathLength)
+        return rest
+    }
+}
+
 /// `KEY=VALUE[,KEY=VALUE…]` from the command line: keys non-empty and unique, values may be empty.
 struct KeyValueList: ExpressibleByArgument, Equatable {
     /// The pairs, by key.

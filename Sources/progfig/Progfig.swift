@@ -21,6 +21,13 @@ struct Progfig: AsyncParsableCommand {
               progfig age -r "$(progfig keygen -y key.txt)" -o notes.age notes.txt
               progfig age -d -i key.txt notes.age
 
+            The site commands (list, info, secret, validate, version) find the site from \
+            --site DIR, else $PROGFIG_SITE, else the nearest directory upward holding \
+            inventory.conf, and take the global options --site, --age-key, \
+            --secret-store-arguments, -v and -q before or after the subcommand:
+
+              progfig --site ~/mysite secret decrypt -n web1
+
             Run 'progfig help SUBCOMMAND' or 'progfig SUBCOMMAND --help' for details.
             """,
         version: version,
@@ -34,7 +41,7 @@ struct Progfig: AsyncParsableCommand {
     /// errors and help requests, goes through `ErrorReporter`.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst()), root: Progfig.self))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -23,14 +23,13 @@ private final class Occupancy: @unchecked Sendable {
 }
 
 final class FileLockTests: XCTestCase {
-    func testLockFileIsHiddenSidecar() throws {
+    func testLockIsTheDirectoryAndLeavesNoFiles() throws {
         let dir = try makeTemporaryDirectory()
         let url = dir.appendingPathComponent("controller.secrets.json")
-        XCTAssertEqual(FileLock.lockFileURL(for: url).path, dir.path + "/.controller.secrets.json.lock")
+        XCTAssertEqual(FileLock.lockURL(for: url).path, dir.standardizedFileURL.path)
         let result = try FileLock.withExclusiveLock(for: url) { 42 }
         XCTAssertEqual(result, 42)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.path + "/.controller.secrets.json.lock"))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: url.path))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [])
     }
 
     func testBodyErrorPropagatesAndReleasesLock() throws {
