@@ -1,0 +1,307 @@
+import AgeFormat
+import Foundation
+import XCTest
+import ProgfigSecrets
+
+final class AgeSecretStoreTests: XCTestCase {
+    /// Nodes n1, n2 (web) and n3 (db); g1 = n1 n2, g2 = n2 n3. Key files are not written.
+    private func makeSite() throws -> SecretsSite {
+        let site = try SecretsSite(root: makeTemporaryDirectory().appendingPathComponent("mysite"))
+        try site.writeInventory(groups: [("g1", "n1 n2"), ("g2", "n2 n3")],
+                                nodes: [("n1", "web"), ("n2", "web"), ("n3", "db")],
+                                functionRoles: [("web", "nginx"), ("db", "postgres")])
+        for node in ["n1", "n2", "n3"] { try site.addNode(node) }
+        return site
+    }
+
+    private func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
+    private func text(_ secret: Secret) throws -> String { String(decoding: try secret.value(), as: UTF8.self) }
+
+    // MARK: encrypt
+
+    func testEncryptToNodesOnly() throws {
+        let site = try makeSite()
+        let store = try site.store()
+        let armored = try store.encrypt(name: "s", value: bytes("v1"), nodes: ["n1"], groups: [], controllerKey: false, store: false)
+        XCTAssertTrue(armored.hasPrefix("-----BEGIN AGE ENCRYPTED FILE-----\n"))
+        XCTAssertTrue(armored.hasSuffix("-----END AGE ENCRYPTED FILE-----\n"))
+        XCTAssertEqual(try stanzaCount(armored), 1)
+        XCTAssertEqual(try decrypt(armored, with: [site.key("n1")]), "v1")
+        XCTAssertThrowsError(try decrypt(armored, with: [site.key("n2"), site.controller]))
+        // Not stored anywhere.
+        XCTAssertNil(site.bytes("nodes/n1.secrets.json"))
+        XCTAssertNil(site.bytes("controller.secrets.json"))
+    }
+
+    func testEncryptExpandsGroupsAndRemovesDuplicates() throws {
+        let site = try makeSite()
+        let store = try site.store()
+        let a = try store.encrypt(name: "s", value: bytes("v"), nodes: ["n1", "n1", "n2"], groups: ["g1", "g2", "g1"],
+                                  controllerKey: false, store: false)
+        XCTAssertEqual(try stanzaCount(a), 3)
+        for node in ["n1", "n2", "n3"] { XCTAssertEqual(try decrypt(a, with: [site.key(node)]), "v") }
+        XCTAssertThrowsError(try decrypt(a, with: [site.controller]))
+
+        let b = try store.encrypt(name: "s", value: bytes("v"), nodes: [], groups: ["g1"], controllerKey: true, store: false)
+        XCTAssertEqual(try stanzaCount(b), 3)
+        XCTAssertEqual(try decrypt(b, with: [site.controller]), "v")
+        XCTAssertThrowsError(try decrypt(b, with: [site.key("n3")]))
+
+        let c = try store.encrypt(name: "s", value: bytes("v"), nodes: [], groups: ["universal"], controllerKey: true, store: false)
+        XCTAssertEqual(try stanzaCount(c), 4)
+
+        XCTAssertEqual(try store.recipients(nodes: ["n3", "n1"], groups: ["g1"], controller: true).map(\.string),
+                       [site.key("n3"), site.key("n1"), site.key("n2"), site.controller].map(\.recipient.string))
+    }
+
+    func testStoreAlwaysAddsController() throws {
+        let site = try makeSite()
+        let store = try site.store()
+        let armored = try store.encrypt(name: "s", value: bytes("v"), nodes: ["n1", "n1"], groups: [], controllerKey: false, store: true)
+        XCTAssertEqual(try stanzaCount(armored), 2)
+        XCTAssertEqual(try decrypt(armored, with: [site.controller]), "v")
+        XCTAssertEqual(try decrypt(armored, with: [site.key("n1")]), "v")
+        XCTAssertEqual(try site.secrets("nodes/n1.secrets.json"), ["s": armored])
+        XCTAssertNil(site.bytes("controller.secrets.json"), "controllerKey false: not stored in the controller's file")
+    }
+
+    func testEncryptWithoutRecipientsIsError() throws {
+        let site = try makeSite()
+        try site.write(String(decoding: site.bytes("inventory.conf")!, as: UTF8.self).replacingOccurrences(of: "[groups]\n", with: "[groups]\nempty = ghost\n"),
+                       to: "inventory.conf")
+        let store = try site.store()
+        XCTAssertThrowsSiteError(try store.encrypt(name: "s", value: bytes("v"), nodes: [], groups: [], controllerKey: false, store: true),
+                                 "secret \"s\" has no recipients: name nodes, groups or the controller")
+        XCTAssertThrowsSiteError(try store.encrypt(name: "s", value: bytes("v"), nodes: [], groups: ["empty"], controllerKey: false, store: false),
+                                 "secret \"s\" has no recipients: the groups named have no members")
+        XCTAssertThrowsSiteError(try store.encrypt(name: "s", value: bytes("v"), nodes: ["nope"], groups: [], controllerKey: false, store: false),
+                                 "unknown node \"nope\"")
+        XCTAssertThrowsSiteError(try store.encrypt(name: "s", value: bytes("v"), nodes: [], groups: ["nope"], controllerKey: false, store: false),
+                                 "unknown group \"nope\"")
+    }
+
+    func testNodeWithoutPubkeyIsErrorNamingNodeAndConf() throws {
+        let site = try makeSite()
+        try site.writeInventory(groups: [("g1", "n1 n4")], nodes: [("n1", "web"), ("n4", "web"), ("n5", "web"), ("n6", "web")])
+        try site.addNode("n4", pubkey: .some(nil))
+        try site.addNode("n5", pubkey: "age1notarealkey")
+        let store = try site.store()
+        let conf4 = site.path("nodes/n4.conf")
+        let missing = "\(conf4): node \"n4\" has no age_pubkey in [sitedata]; secrets cannot be encrypted to it"
+        XCTAssertThrowsSiteError(try store.encrypt(name: "s", value: bytes("v"), nodes: ["n4"], groups: [], controllerKey: false, store: false), missing)
+        XCTAssertThrowsSiteError(try store.encrypt(name: "s", value: bytes("v"), nodes: [], groups: ["g1"], controllerKey: false, store: true), missing)
+        XCTAssertNil(site.bytes("groups/g1.secrets.json"), "nothing stored when a recipient is missing")
+        XCTAssertThrowsSiteError(try store.recipient(node: "n5"),
+                                 "\(site.path("nodes/n5.conf")): node \"n5\" has an invalid age_pubkey: invalid recipient \"age1notarealkey\": \(try bech32Message("age1notarealkey"))")
+        XCTAssertThrowsSiteError(try store.recipient(node: "n6"),
+                                 "\(site.path("nodes/n6.conf")): no configuration file for node \"n6\"")
+    }
+
+    /// The message X25519Recipient gives for `string` after "invalid recipient \"…\": ".
+    private func bech32Message(_ string: String) throws -> String {
+        do { _ = try X25519Recipient(string); return "" } catch {
+            return String(error.message.dropFirst("invalid recipient \"\(string)\": ".count))
+        }
+    }
+
+    func testStoreWithoutControllerPubIsError() throws {
+        let site = try makeSite()
+        try site.writeInventory(groups: [("g1", "n1 n2")], nodes: [("n1", "web"), ("n2", "web")], controllerPub: .some(nil))
+        let store = try site.store()
+        XCTAssertThrowsSiteError(try store.encrypt(name: "s", value: bytes("v"), nodes: ["n1"], groups: [], controllerKey: false, store: true),
+                                 "\(site.path("inventory.conf")): no controller_age_pub in the [secrets] section; stored secrets must be readable by the controller")
+        // Without storing, the controller is not needed.
+        XCTAssertEqual(try stanzaCount(store.encrypt(name: "s", value: bytes("v"), nodes: ["n1"], groups: [], controllerKey: false, store: false)), 1)
+    }
+
+    func testInvalidControllerPubIsError() throws {
+        let site = try makeSite()
+        try site.writeInventory(nodes: [("n1", "web")], controllerPub: "age1bogus")
+        let message = try bech32Message("age1bogus")
+        XCTAssertThrowsSiteError(try site.store(),
+                                 "\(site.path("inventory.conf")):3: invalid controller_age_pub: invalid recipient \"age1bogus\": \(message)")
+    }
+
+    // MARK: store, list, get
+
+    func testStoreIntoNodeGroupAndControllerFilesKeepsOtherSecrets() throws {
+        let site = try makeSite()
+        let store = try site.store()
+        try site.write("{\n  \"old\": \"kept-node\"\n}", to: "nodes/n3.secrets.json")
+        try site.write("{\n  \"old\": \"kept-group\",\n  \"zzz\": \"also kept\"\n}", to: "groups/g2.secrets.json")
+        try site.write("{\n  \"old\": \"kept-controller\"\n}", to: "controller.secrets.json")
+
+        let armored = try store.encrypt(name: "new", value: bytes("shared value"), nodes: ["n3", "n1"], groups: ["g2", "g1"],
+                                        controllerKey: true, store: true)
+        XCTAssertEqual(try stanzaCount(armored), 4)
+        XCTAssertEqual(try site.secrets("nodes/n3.secrets.json"), ["old": "kept-node", "new": armored])
+        XCTAssertEqual(try site.secrets("nodes/n1.secrets.json"), ["new": armored])
+        XCTAssertEqual(try site.secrets("groups/g2.secrets.json"), ["old": "kept-group", "zzz": "also kept", "new": armored])
+        XCTAssertEqual(try site.secrets("groups/g1.secrets.json"), ["new": armored])
+        XCTAssertEqual(try site.secrets("controller.secrets.json"), ["old": "kept-controller", "new": armored])
+        XCTAssertNil(site.bytes("nodes/n2.secrets.json"))
+        XCTAssertEqual(String(decoding: site.bytes("nodes/n1.secrets.json")!, as: UTF8.self),
+                       "{\n  \"new\": \"\(armored.replacingOccurrences(of: "\n", with: "\\n"))\"\n}")
+
+        // Replacing a secret keeps the others.
+        let replaced = try store.encrypt(name: "old", value: bytes("x"), nodes: ["n3"], groups: [], controllerKey: false, store: true)
+        XCTAssertEqual(try site.secrets("nodes/n3.secrets.json"), ["old": replaced, "new": armored])
+    }
+
+    func testControllerOnlySecret() throws {
+        let site = try makeSite()
+        try site.writeControllerKey()
+        let store = try site.store()
+        let armored = try store.encrypt(name: "root_pw", value: bytes("toor"), nodes: [], groups: [], controllerKey: true, store: true)
+        XCTAssertEqual(try stanzaCount(armored), 1)
+        XCTAssertEqual(try site.secrets("controller.secrets.json"), ["root_pw": armored])
+        XCTAssertEqual(try store.list(.controller), ["root_pw"])
+        XCTAssertEqual(try text(store.get(.controller, name: "root_pw")), "toor")
+    }
+
+    func testListIsSorted() throws {
+        let site = try makeSite()
+        let store = try site.store()
+        XCTAssertEqual(try store.list(.node("n1")), [])
+        XCTAssertEqual(try store.list(.group("universal")), [])
+        for name in ["zeta", "Alpha", "beta", "_x", "ärger", "10", "9"] {
+            _ = try store.encrypt(name: name, value: bytes(name), nodes: ["n1"], groups: [], controllerKey: false, store: true)
+        }
+        XCTAssertEqual(try store.list(.node("n1")), ["10", "9", "Alpha", "_x", "beta", "zeta", "ärger"])
+        XCTAssertThrowsSiteError(try store.list(.node("zz")), "unknown node \"zz\"")
+        XCTAssertThrowsSiteError(try store.list(.group("zz")), "unknown group \"zz\"")
+    }
+
+    func testGet() throws {
+        let site = try makeSite()
+        let store = try site.store()
+        let armored = try store.encrypt(name: "api", value: bytes("token"), nodes: [], groups: ["g1"], controllerKey: false, store: true)
+        let secret = try store.get(.group("g1"), name: "api")
+        XCTAssertEqual(secret.name, "api")
+        XCTAssertEqual(secret.collection, .group("g1"))
+        XCTAssertEqual(secret.armored, armored)
+        // Decrypt with a node's key only: a store that has n2's key as an override and no other key.
+        let keyPath = site.path("n2.age")
+        try site.writeKey(site.key("n2"), to: keyPath)
+        let n2store = try site.store(SecretStoreOptions(keyOverrides: [keyPath]))
+        XCTAssertEqual(try text(n2store.get(.group("g1"), name: "api")), "token")
+        XCTAssertEqual(try n2store.get(.group("g1"), name: "api").collection, .group("g1"))
+    }
+
+    func testGetMissingNamesSecretAndCollection() throws {
+        let site = try makeSite()
+        let store = try site.store()
+        XCTAssertThrowsSiteError(try store.get(.node("n1"), name: "nope"),
+                                 "\(site.path("nodes/n1.secrets.json")): no secret \"nope\" in node n1")
+        _ = try store.encrypt(name: "other", value: bytes("x"), nodes: [], groups: ["g2"], controllerKey: true, store: true)
+        XCTAssertThrowsSiteError(try store.get(.group("g2"), name: "nope"),
+                                 "\(site.path("groups/g2.secrets.json")): no secret \"nope\" in group g2")
+        XCTAssertThrowsSiteError(try store.get(.controller, name: "nope"),
+                                 "\(site.path("controller.secrets.json")): no secret \"nope\" in controller")
+        XCTAssertThrowsSiteError(try store.get(.node("ghost"), name: "x"), "unknown node \"ghost\"")
+        XCTAssertThrowsSiteError(try store.get(.group("ghost"), name: "x"), "unknown group \"ghost\"")
+    }
+
+    // MARK: getInherited
+
+    func testGetInheritedOrder() throws {
+        let site = try makeSite()
+        try site.writeControllerKey()
+        let store = try site.store()
+        XCTAssertEqual(try store.inheritanceChain(node: "n2"), [.node("n2"), .group("g2"), .group("g1"), .group("universal")])
+        XCTAssertEqual(try store.inheritanceChain(node: "n1"), [.node("n1"), .group("g1"), .group("universal")])
+        XCTAssertEqual(try store.inheritanceChain(node: "n3"), [.node("n3"), .group("g2"), .group("universal")])
+
+        _ = try store.encrypt(name: "shared", value: bytes("from universal"), nodes: [], groups: ["universal"], controllerKey: false, store: true)
+        _ = try store.encrypt(name: "shared", value: bytes("from g1"), nodes: [], groups: ["g1"], controllerKey: false, store: true)
+        _ = try store.encrypt(name: "shared", value: bytes("from g2"), nodes: [], groups: ["g2"], controllerKey: false, store: true)
+        _ = try store.encrypt(name: "shared", value: bytes("from n2"), nodes: ["n2"], groups: [], controllerKey: false, store: true)
+
+        func inherited(_ node: String) throws -> (SecretCollection, String) {
+            let secret = try store.getInherited(node: node, name: "shared")
+            return (secret.collection, try text(secret))
+        }
+        XCTAssertEqual(try inherited("n2").0, .node("n2"))
+        XCTAssertEqual(try inherited("n2").1, "from n2")
+        XCTAssertEqual(try inherited("n1").0, .group("g1"))
+        XCTAssertEqual(try inherited("n1").1, "from g1")
+        XCTAssertEqual(try inherited("n3").1, "from g2")
+
+        try SecretsFile.update(site.root.appendingPathComponent("nodes/n2.secrets.json")) { $0["shared"] = nil }
+        XCTAssertEqual(try inherited("n2").0, .group("g2"))
+        XCTAssertEqual(try inherited("n2").1, "from g2")
+        try SecretsFile.update(site.root.appendingPathComponent("groups/g2.secrets.json")) { $0["shared"] = nil }
+        XCTAssertEqual(try inherited("n2").0, .group("g1"))
+        XCTAssertEqual(try inherited("n2").1, "from g1")
+        XCTAssertEqual(try inherited("n3").0, .group("universal"))
+        XCTAssertEqual(try inherited("n3").1, "from universal")
+        try SecretsFile.update(site.root.appendingPathComponent("groups/g1.secrets.json")) { $0["shared"] = nil }
+        XCTAssertEqual(try inherited("n2").1, "from universal")
+        try SecretsFile.update(site.root.appendingPathComponent("groups/universal.secrets.json")) { $0["shared"] = nil }
+        XCTAssertThrowsSiteError(try store.getInherited(node: "n2", name: "shared"),
+                                 "no secret \"shared\" for node \"n2\"; searched node n2, group g2, group g1, group universal")
+        XCTAssertThrowsSiteError(try store.getInherited(node: "ghost", name: "shared"), "unknown node \"ghost\"")
+    }
+
+    func testGetInheritedDecryptsWithTheNodesOwnKey() throws {
+        let site = try makeSite()
+        let store = try site.store()
+        _ = try store.encrypt(name: "db", value: bytes("pg"), nodes: [], groups: ["g2"], controllerKey: false, store: true)
+        let keyPath = site.path("n3.age")
+        try site.writeKey(site.key("n3"), to: keyPath)
+        let nodeStore = try site.store(SecretStoreOptions(keyOverrides: [keyPath]))
+        XCTAssertEqual(try text(nodeStore.getInherited(node: "n3", name: "db")), "pg")
+        // n1 is not in g2, so it does not see it at all.
+        XCTAssertThrowsSiteError(try nodeStore.getInherited(node: "n1", name: "db"),
+                                 "no secret \"db\" for node \"n1\"; searched node n1, group g1, group universal")
+    }
+
+    // MARK: lazy decryption
+
+    func testSecretsAreDecryptedLazilyAndCached() throws {
+        let site = try makeSite()
+        let store = try site.store()   // no key file exists yet
+        let armored = try store.encrypt(name: "lazy", value: bytes("later"), nodes: ["n1"], groups: [], controllerKey: false, store: true)
+        _ = try store.encrypt(name: "second", value: bytes("two"), nodes: ["n1"], groups: [], controllerKey: false, store: true)
+        let secret = try store.get(.node("n1"), name: "lazy")
+        XCTAssertEqual(secret.armored, armored)
+        XCTAssertEqual(try stanzaCount(secret.armored), 2)
+        let noKey = "no age key found (tried \(site.controllerKeyPath), \(site.fallbackKeyPath)); pass --age-key PATH or set PROGFIG_AGE_KEY_FILE"
+        XCTAssertThrowsSiteError(try secret.value(), noKey)
+        XCTAssertThrowsSiteError(try store.getInherited(node: "n1", name: "lazy").value(), noKey)
+
+        // The failure is not cached: once the key appears, the same secret decrypts.
+        try site.writeControllerKey()
+        XCTAssertEqual(try text(secret), "later")
+        XCTAssertEqual(try text(secret), "later")
+        XCTAssertEqual(try secret.value(), bytes("later"))
+
+        // Loaded keys are cached by the store: after the key file is gone, other secrets still decrypt.
+        try FileManager.default.removeItem(atPath: site.controllerKeyPath)
+        XCTAssertEqual(try text(store.get(.node("n1"), name: "second")), "two")
+        XCTAssertEqual(try text(secret), "later")
+        // A fresh store has no key any more.
+        XCTAssertThrowsSiteError(try site.store().get(.node("n1"), name: "second").value(), noKey)
+    }
+
+    func testConcurrentValueCallsAgree() throws {
+        let site = try makeSite()
+        try site.writeControllerKey()
+        let store = try site.store()
+        _ = try store.encrypt(name: "c", value: bytes("same"), nodes: ["n1"], groups: [], controllerKey: false, store: true)
+        let secret = try store.get(.node("n1"), name: "c")
+        let results = Results()
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            results.append((try? secret.value()).map { String(decoding: $0, as: UTF8.self) } ?? "error")
+        }
+        XCTAssertEqual(results.values, Array(repeating: "same", count: 8))
+    }
+}
+
+/// A thread-safe list of strings.
+final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [String] = []
+    func append(_ s: String) { lock.lock(); storage.append(s); lock.unlock() }
+    var values: [String] { lock.lock(); defer { lock.unlock() }; return storage }
+}
