@@ -46,8 +46,11 @@ public struct Header: Sendable {
             consumed += line.count
             if consumed > limits.maxHeaderBytes { throw tooLong }
             guard line.last == 0x0a else {
-                throw AgeError.header(line.isEmpty && consumed == 0 ? "the input is empty, not an age file"
-                                                                   : "the header ends unexpectedly")
+                if line.isEmpty && consumed == 0 { throw AgeError.header("the input is empty, not an age file") }
+                if consumed == line.count && !versionLine.starts(with: line.prefix(versionLine.count)) {
+                    throw AgeError.header("not an age file: the first line is not \"age-encryption.org/v1\"")
+                }
+                throw AgeError.header("the header ends unexpectedly")
             }
             return Array(line.dropLast())
         }

@@ -49,6 +49,8 @@ public final class DecryptionKeys: @unchecked Sendable {
                     found += try IdentityFile.load(path: path, passphrase: passphrase)
                 } catch let error as AgeError {
                     throw SiteError("cannot load age key: \(error.message)", file: path)
+                } catch let error as SiteError {
+                    throw SiteError("cannot load age key: \(error.message)", file: path)
                 }
             case .environment(let variable, let text):
                 do {

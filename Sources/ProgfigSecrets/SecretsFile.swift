@@ -30,7 +30,27 @@ public enum SecretsFile {
             }
             secrets[name] = text
         }
+        // Swift merges names that differ only in Unicode normalization (and JSON allows duplicate
+        // names); a flat object of strings has exactly two string literals per entry, so fewer
+        // entries than that means two names collapsed into one, which must not be saved over.
+        guard stringLiteralCount(data) == 2 * dictionary.count else {
+            throw SiteError("duplicate secret names (possibly differing only in Unicode normalization); fix the file by hand", file: path)
+        }
         return secrets
+    }
+
+    /// The number of JSON string literals in `data` (counting opening quotes outside strings).
+    private static func stringLiteralCount(_ data: Data) -> Int {
+        var count = 0, inString = false, escaped = false
+        for byte in data {
+            if inString {
+                if escaped { escaped = false } else if byte == 0x5c { escaped = true } else if byte == 0x22 { inString = false }
+            } else if byte == 0x22 {
+                inString = true
+                count += 1
+            }
+        }
+        return count
     }
 
     /// Encodes secrets exactly as Python's `json.dump(obj, f, indent=2, sort_keys=True)`:

@@ -100,7 +100,7 @@ final class RekeyTests: XCTestCase {
         XCTAssertEqual(files.map { site.bytes($0) }, before)
         XCTAssertThrowsError(try decrypt(site.secrets("groups/g1.secrets.json")["alpha"]!, with: [site.key("n2")]))
         let names = try FileManager.default.contentsOfDirectory(atPath: site.path("groups")).sorted()
-        XCTAssertEqual(names, [".g1.secrets.json.lock", "g1.secrets.json"], "no temporary files left behind")
+        XCTAssertEqual(names, ["g1.secrets.json"], "no temporary files left behind")
     }
 
     func testRekeySkipsMissingAndEmptyFiles() throws {
@@ -168,7 +168,7 @@ final class SecretsFileConcurrencyTests: XCTestCase {
         XCTAssertEqual(secrets["existing"], "value")
         XCTAssertEqual(FileManager.default.contents(atPath: url.path).map { [UInt8]($0) }, SecretsFile.encode(secrets))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path).sorted(),
-                       [".busy.secrets.json.lock", "busy.secrets.json"])
+                       ["busy.secrets.json"])
     }
 
     func testConcurrentStoreEncryptLosesNothing() throws {

@@ -82,6 +82,6 @@ final class SecretValueEdgeTests: XCTestCase {
         }
         try SecretsFile.update(site.root.appendingPathComponent("nodes/n1.secrets.json")) { $0["pw"] = "plain text" }
         XCTAssertThrowsSiteError(try store.get(.node("n1"), name: "pw").value(),
-                                 "cannot decrypt secret \"pw\" of node n1: the header ends unexpectedly")
+                                 "cannot decrypt secret \"pw\" of node n1: not an age file: the first line is not \"age-encryption.org/v1\"")
     }
 }

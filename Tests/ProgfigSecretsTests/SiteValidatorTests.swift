@@ -74,7 +74,7 @@ final class SiteValidatorTests: XCTestCase {
             "\(inv):15: node \"norole\" has function \"mystery\", which has no entry in function_role_map, and there is no \"default\" entry",
             "\(inv):3: controller_age_pub does not match the controller key in \(site.controllerKeyPath)",
             "\(site.path("controller.secrets.json")): secret \"trunc\" is not a valid age file: invalid armor: lines must be canonical padded base64 of at most 64 columns",
-            "\(site.path("nodes/good.secrets.json")): secret \"plain\" is not a valid age file: the header ends unexpectedly",
+            "\(site.path("nodes/good.secrets.json")): secret \"plain\" is not a valid age file: not an age file: the first line is not \"age-encryption.org/v1\"",
             "\(site.path("nodes/stranger.secrets.json")): secrets file for node \"stranger\", which is not in the inventory",
             "\(site.path("groups/db.secrets.json")): secret \"n\" is not a string",
             "\(site.path("groups/retired.secrets.json")): secrets file for group \"retired\", which is not in the inventory",
