@@ -167,6 +167,27 @@ final class FormatTests: XCTestCase {
         }
     }
 
+    /// Every final-line length (the binary file length modulo 48), including a full 64-column final line.
+    func testArmorEveryFinalLineLength() throws {
+        let id = X25519Identity.generate()
+        // One-chunk batches: the default 32-chunk buffer is slow to allocate in debug builds.
+        let stream = PayloadStream(chunksPerBatch: 1, parallelism: 1)
+        var residues = Set<Int>()
+        for size in 100..<148 {
+            let plaintext = plaintextStream(size)
+            let binaryLength = try Encryptor(recipients: [id.recipient], stream: stream).encrypt(plaintext).count
+            residues.insert(binaryLength % 48)
+            let armored = try Encryptor(recipients: [id.recipient], armored: true, stream: stream).encrypt(plaintext)
+            let lines = String(decoding: armored, as: UTF8.self).split(separator: "\n")
+            XCTAssertEqual(lines.count, 2 + (binaryLength + 47) / 48, "size \(size)")
+            XCTAssertEqual(lines[lines.count - 2].count, binaryLength % 48 == 0 ? 64 : ((binaryLength % 48) + 2) / 3 * 4, "size \(size)")
+            let (e, out) = decryptCollecting(Decryptor(identities: [id], stream: stream), armored, armor: .required)
+            XCTAssertNil(e, "size \(size): \(e?.message ?? "")")
+            XCTAssertTrue(out == plaintext, "size \(size)")
+        }
+        XCTAssertEqual(residues.count, 48, "one X25519 recipient gives a fixed header length, so 48 sizes cover every residue")
+    }
+
     func testArmorRefusals() throws {
         let id = X25519Identity.generate()
         let armored = String(decoding: try Encryptor(recipients: [id.recipient], armored: true).encrypt(plaintextStream(500)), as: UTF8.self)

@@ -259,6 +259,32 @@ else:
         }
     }
 
+    /// Armor around the line boundary, both ways with age: binary lengths whose remainder modulo 48
+    /// is 0 (a full final line), 1, 2, 45, 46 and 47 (64-column padded final lines) and 20.
+    func testAgeArmorFinalLineLengths() throws {
+        let (age, _) = try requireAge()
+        let dir = try makeTempDir(self)
+        let key = try makeKeys(1, in: dir)[0]
+        let id = try X25519Identity(key.secret)
+        // With one X25519 recipient the header has a fixed length, so the size picks the remainder.
+        let overhead = try Encryptor(recipients: [id.recipient]).encrypt([]).count
+        for remainder in [0, 1, 2, 20, 45, 46, 47] {
+            let size = 100 + ((remainder - (overhead + 100) % 48) % 48 + 48) % 48
+            let plaintext = plaintextStream(size)
+            let plainURL = dir.appendingPathComponent("plain"), encURL = dir.appendingPathComponent("enc"), outURL = dir.appendingPathComponent("out")
+            try? FileManager.default.removeItem(at: outURL)
+            try write(plaintext, plainURL)
+            let armored = try encryptHere(plaintext, to: [id.recipient], armored: true)
+            let lastLine = String(decoding: armored, as: UTF8.self).split(separator: "\n").dropLast().last ?? ""
+            XCTAssertEqual(lastLine.count, remainder == 0 ? 64 : (remainder + 2) / 3 * 4, "remainder \(remainder)")
+            try write(armored, encURL)
+            try run(age, ["-d", "-i", key.file.path, "-o", outURL.path, encURL.path])
+            XCTAssertTrue(try readOutput(outURL) == plaintext, "age decrypting our armor, remainder \(remainder)")
+            try run(age, ["-e", "-a", "-r", key.recipient, "-o", encURL.path, plainURL.path])
+            checkDecryptHere(try readOutput(encURL), [id], plaintext, "decrypting age's armor, remainder \(remainder)")
+        }
+    }
+
     // MARK: age binary, scrypt (through a pseudo-terminal: age reads passphrases only from a TTY)
 
     func testAgeScryptBothWays() throws {
