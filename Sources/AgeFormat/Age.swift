@@ -134,6 +134,11 @@ public struct Decryptor: Sendable {
         if header.stanzas.contains(where: { $0.type == ScryptRecipient.stanzaType }) && header.stanzas.count > 1 {
             throw AgeError.header("an scrypt stanza must be the only stanza in the header")
         }
+        if let s = header.stanzas.first(where: { $0.type == ScryptRecipient.stanzaType }), s.arguments.count == 2,
+           identities.contains(where: { $0 is ScryptIdentity }),
+           let workFactor = ScryptIdentity.parseWorkFactor(s.arguments[1]), workFactor > limits.maxScryptWorkFactor {
+            throw AgeError.header("the scrypt work factor \(workFactor) exceeds the limit of \(limits.maxScryptWorkFactor); raise the limit only for files you trust")
+        }
         for identity in identities {
             if let fileKey = try identity.unwrap(stanzas: header.stanzas) {
                 guard fileKey.count == FileKey.size else {

@@ -8,7 +8,7 @@ public enum IdentityFile {
     /// errors never quote key material.
     public static func parse(_ text: String, name: String) throws -> [X25519Identity] {
         var identities: [X25519Identity] = []
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let line = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
             if line.isEmpty || line.hasPrefix("#") { continue }
             do {
@@ -26,7 +26,7 @@ public enum IdentityFile {
 
     /// True when `bytes` is an age file rather than identity text.
     public static func isEncrypted(_ bytes: [UInt8]) -> Bool {
-        bytes.starts(with: Header.versionLine.dropLast()) || Armor.looksArmored(bytes[...])
+        bytes.starts(with: Header.versionLine.dropLast()) || bytes.drop(while: Armor.isWhitespace).starts(with: Armor.beginLine)
     }
 
     /// Parses identity file contents, decrypting them first with a passphrase asked of `passphrase`
@@ -60,7 +60,7 @@ public enum RecipientsFile {
     /// Parses recipients file text; `name` appears in errors with the line number.
     public static func parse(_ text: String, name: String) throws -> [X25519Recipient] {
         var recipients: [X25519Recipient] = []
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let line = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
             if line.isEmpty || line.hasPrefix("#") { continue }
             do {

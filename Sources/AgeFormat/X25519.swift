@@ -10,6 +10,9 @@ public struct X25519Recipient: Recipient, Hashable {
 
     /// Parses an `age1…` string (lowercase Bech32, checksum verified).
     public init(_ string: String) throws(AgeError) {
+        guard !string.uppercased().hasPrefix("AGE-SECRET-KEY-") else {
+            throw AgeError.key("invalid recipient: this is a secret key (AGE-SECRET-KEY-1…), not a public key (age1…)")
+        }
         let (hrp, data): (String, [UInt8])
         do { (hrp, data) = try Bech32.decode(string) } catch {
             throw AgeError.key("invalid recipient \"\(string)\": \(error.message)")
