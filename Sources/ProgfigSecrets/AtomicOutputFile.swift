@@ -56,6 +56,10 @@ public final class AtomicOutputFile: ByteSink {
             throw Failure(path, "not a file name")
         }
         directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        var info = stat()
+        if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+            throw Failure(path, "exists and is not a regular file; refusing to replace it")
+        }
         let random = String(UInt64.random(in: .min ... .max), radix: 36)
         temporaryPath = (directory == "/" ? "/" : directory + "/") + ".\(name).tmp-\(getpid())-\(random)"
         self.path = path

@@ -2,11 +2,12 @@ import AgeFormat
 import Foundation
 import ProgfigSecrets
 
-/// Where a command writes its result: standard output, or a file that appears only when the
-/// whole result was written (an `AtomicOutputFile`).
+/// Where a command writes its result: standard output, an existing device or pipe (such as
+/// /dev/null, written in place), or a regular file that appears only when the whole result was
+/// written (an `AtomicOutputFile`).
 struct OutputSink: ByteSink {
     private enum Target {
-        case standardOutput(FileDescriptorSink)
+        case standardOutput(FileDescriptorSink)  // or another existing descriptor: a device or FIFO
         case file(AtomicOutputFile)
     }
 
@@ -36,6 +37,16 @@ struct OutputSink: ByteSink {
     static func with(path: String?, mode: mode_t, overwrite: Bool, _ body: (inout OutputSink) throws -> Void) throws {
         guard let path, !isStandardOutput(path) else {
             var sink = OutputSink(target: .standardOutput(FileDescriptorSink(fd: STDOUT_FILENO, name: "standard output")))
+            try body(&sink)
+            return
+        }
+        var info = stat()
+        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR {
+            // A device or FIFO can't be replaced by rename (and must never be): write to it in place.
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw CLIError("cannot open for writing: \(String(cString: strerror(errno)))", file: path) }
+            defer { close(fd) }
+            var sink = OutputSink(target: .standardOutput(FileDescriptorSink(fd: fd, name: path)))
             try body(&sink)
             return
         }

@@ -70,14 +70,12 @@ final class AtomicFileTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["new.json"])
     }
 
-    func testFailedRenameRemovesTempAndLeavesTargetUntouched() throws {
+    func testNonRegularTargetIsRefusedAndLeftUntouched() throws {
         let dir = try makeTemporaryDirectory()
         let target = dir.appendingPathComponent("occupied")
         try writeFile("keep", to: "occupied/inside.txt", in: dir)
-        XCTAssertThrowsError(try AtomicFile.write(Data("x".utf8), to: target)) { error in
-            let description = String(describing: error)
-            XCTAssertTrue(description.hasPrefix("\(target.path): cannot rename the temporary file into place: "), description)
-        }
+        XCTAssertThrowsSiteError(try AtomicFile.write(Data("x".utf8), to: target),
+                                 "\(target.path): exists and is not a regular file; refusing to replace it")
         XCTAssertEqual(try String(contentsOf: target.appendingPathComponent("inside.txt"), encoding: .utf8), "keep")
         XCTAssertEqual(try leftovers(in: dir), [])
     }

@@ -28,6 +28,16 @@ final class AgeRoundTripTests: XCTestCase {
         XCTAssertEqual(try directoryListing(dir), ["back.txt", "in.txt", "key.txt", "out.age"])
     }
 
+    func testOutputToDeviceIsWrittenInPlaceNeverReplaced() throws {
+        let dir = try makeTemporaryDirectory()
+        let key = try makeIdentityFile("key.txt", in: dir)
+        try plaintext.write(to: dir.appendingPathComponent("in.txt"))
+        _ = try run(["-r", key.recipient, "-o", "/dev/null", "in.txt"], in: dir)
+        let attributes = try FileManager.default.attributesOfItem(atPath: "/dev/null")
+        XCTAssertEqual(attributes[.type] as? FileAttributeType, .typeCharacterSpecial, "/dev/null must stay a device")
+        XCTAssertEqual(try directoryListing(dir), ["in.txt", "key.txt"])
+    }
+
     func testStandardInputAndOutput() throws {
         let dir = try makeTemporaryDirectory()
         let key = try makeIdentityFile("key.txt", in: dir)
