@@ -44,6 +44,16 @@ public enum IdentityFile {
         return try parse(String(decoding: plaintext, as: UTF8.self), name: name)
     }
 
+    /// A warning when the identity file at `path` is readable or writable by group or others, as
+    /// ssh warns about private keys; nil when it is private, encrypted, or cannot be inspected.
+    public static func permissionWarning(path: String) -> String? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let mode = (attributes[.posixPermissions] as? NSNumber)?.uint16Value,
+              (attributes[.type] as? FileAttributeType) == .typeRegular, mode & 0o077 != 0,
+              let data = FileManager.default.contents(atPath: path), !isEncrypted([UInt8](data)) else { return nil }
+        return "\(path) holds secret keys but is accessible by others (mode \(String(mode & 0o777, radix: 8))); run chmod 600 \(path)"
+    }
+
     /// Reads and parses the identity file at `path` ("-" is not special here).
     public static func load(path: String, passphrase: () throws -> String) throws -> [X25519Identity] {
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -44,7 +44,7 @@ public struct AgeSecretStore: SecretStore {
             locations.append(.file(site.resolve(path: entry.value).path))
         }
         try self.init(site: site, hostStore: hostStore, controllerPublicKey: site.inventory.controllerAgePub?.value,
-                      keys: DecryptionKeys(locations: locations, passphrase: options.passphrase))
+                      keys: DecryptionKeys(locations: locations, passphrase: options.passphrase, warn: options.warn))
     }
 
     /// Checks that `collection` names a node or group of the inventory.
@@ -217,10 +217,14 @@ public struct SecretStoreOptions: Sendable {
     public var actingAsNode: String?
     /// Asked for the passphrase of passphrase-protected identity files.
     public var passphrase: @Sendable () throws -> String
+    /// Told about key files that group or others can read.
+    public var warn: @Sendable (String) -> Void
 
     /// Options with explicit values.
     public init(keyOverrides: [String] = [], environmentKey: String? = nil, actingAsNode: String? = nil,
-                passphrase: @escaping @Sendable () throws -> String = { throw SiteError("a passphrase-protected key needs a passphrase; set PROGFIG_PASSPHRASE") }) {
+                passphrase: @escaping @Sendable () throws -> String = { throw SiteError("a passphrase-protected key needs a passphrase; set PROGFIG_PASSPHRASE") },
+                warn: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.warn = warn
         self.keyOverrides = keyOverrides
         self.environmentKey = environmentKey
         self.actingAsNode = actingAsNode
@@ -230,10 +234,12 @@ public struct SecretStoreOptions: Sendable {
     /// Options from command-line key paths plus the environment: `PROGFIG_AGE_KEY_FILE` joins the
     /// overrides after the command-line paths, and `PROGFIG_AGE_KEY` supplies identity text.
     public static func from(keyPaths: [String], environment: [String: String], actingAsNode: String? = nil,
-                            passphrase: @escaping @Sendable () throws -> String) -> SecretStoreOptions {
+                            passphrase: @escaping @Sendable () throws -> String,
+                            warn: @escaping @Sendable (String) -> Void = { _ in }) -> SecretStoreOptions {
         var overrides = keyPaths
         if let file = environment[keyFileVariable], !file.isEmpty { overrides.append(file) }
         let text = environment[keyVariable].flatMap { $0.isEmpty ? nil : $0 }
-        return SecretStoreOptions(keyOverrides: overrides, environmentKey: text, actingAsNode: actingAsNode, passphrase: passphrase)
+        return SecretStoreOptions(keyOverrides: overrides, environmentKey: text, actingAsNode: actingAsNode,
+                                  passphrase: passphrase, warn: warn)
     }
 }

@@ -23,11 +23,15 @@ public final class DecryptionKeys: @unchecked Sendable {
     /// The locations, in the order they are tried.
     public let locations: [Location]
     private let passphrase: @Sendable () throws -> String
+    private let warn: @Sendable (String) -> Void
     private let lock = NSLock()
     private var loaded: [X25519Identity]?
 
-    /// Keys from `locations`; `passphrase` is asked only for passphrase-protected identity files.
-    public init(locations: [Location], passphrase: @escaping @Sendable () throws -> String) {
+    /// Keys from `locations`; `passphrase` is asked only for passphrase-protected identity files,
+    /// and `warn` is told about key files that others can read.
+    public init(locations: [Location], passphrase: @escaping @Sendable () throws -> String,
+                warn: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.warn = warn
         var unique: [Location] = []
         for l in locations where !unique.contains(l) { unique.append(l) }
         self.locations = unique
@@ -45,6 +49,7 @@ public final class DecryptionKeys: @unchecked Sendable {
             switch location {
             case .file(let path):
                 guard FileManager.default.fileExists(atPath: path) else { continue }
+                if let warning = IdentityFile.permissionWarning(path: path) { warn(warning) }
                 do {
                     found += try IdentityFile.load(path: path, passphrase: passphrase)
                 } catch let error as AgeError {

@@ -20,6 +20,7 @@ struct KeyFiles {
     func identities(files: [String]) throws -> [X25519Identity] {
         try files.flatMap { path in
             let name = displayName(path)
+            if path != "-", let warning = IdentityFile.permissionWarning(path: path) { Output.note("warning: \(warning)") }
             var contents = try read(path, kind: "identity file")
             defer { SecureBytes.wipe(&contents) }
             return try IdentityFile.parse(contents: contents, name: name) {

@@ -38,7 +38,8 @@ struct SiteContext {
         let keyPaths = arguments["age_key"].map { [$0] + global.ageKeys } ?? global.ageKeys
         let options = SecretStoreOptions.from(
             keyPaths: keyPaths, environment: ProcessInfo.processInfo.environment, actingAsNode: node,
-            passphrase: { try PassphraseSource().passphrase(prompt: "Enter passphrase for the age key: ") })
+            passphrase: { try PassphraseSource().passphrase(prompt: "Enter passphrase for the age key: ") },
+            warn: { Output.note("warning: \($0)") })
         let store = try AgeSecretStore(site: site, options: options)
         if global.verbose {
             Output.note("decryption keys tried in order: \(store.keys.locations.map(\.description).joined(separator: ", "))")

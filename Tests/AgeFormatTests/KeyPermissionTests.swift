@@ -1,0 +1,33 @@
+import Foundation
+import XCTest
+@testable import AgeFormat
+
+/// Identity files readable by others are flagged, as ssh flags private keys.
+final class KeyPermissionTests: XCTestCase {
+    private func keyFile(mode: Int, contents: [UInt8]) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("perm-\(UUID().uuidString).txt").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(contents)))
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
+    func testGroupOrOtherReadableKeyIsFlaggedWithoutQuotingIt() throws {
+        let identity = X25519Identity.generate()
+        for mode in [0o644, 0o640, 0o604, 0o660] {
+            let path = try keyFile(mode: mode, contents: Array((identity.string + "\n").utf8))
+            let warning = try XCTUnwrap(IdentityFile.permissionWarning(path: path), "mode \(String(mode, radix: 8))")
+            XCTAssertEqual(warning, "\(path) holds secret keys but is accessible by others (mode \(String(mode, radix: 8))); run chmod 600 \(path)")
+            XCTAssertFalse(warning.contains(identity.string))
+        }
+    }
+
+    func testPrivateOrEncryptedKeyIsNotFlagged() throws {
+        let identity = X25519Identity.generate()
+        XCTAssertNil(IdentityFile.permissionWarning(path: try keyFile(mode: 0o600, contents: Array(identity.string.utf8))))
+        XCTAssertNil(IdentityFile.permissionWarning(path: try keyFile(mode: 0o400, contents: Array(identity.string.utf8))))
+        let encrypted = try Encryptor(recipients: [ScryptRecipient(passphrase: "pw", workFactor: 2)]).encrypt(Array(identity.string.utf8))
+        XCTAssertNil(IdentityFile.permissionWarning(path: try keyFile(mode: 0o644, contents: encrypted)))
+        XCTAssertNil(IdentityFile.permissionWarning(path: "/nonexistent/key.txt"))
+    }
+}
