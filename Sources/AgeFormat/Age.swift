@@ -32,10 +32,13 @@ public struct Encryptor: Sendable {
         }
     }
 
-    /// Encrypts `plaintext` in memory; for small values such as stored secrets.
+    /// Encrypts `plaintext` in memory; for small values such as stored secrets. The STREAM batch
+    /// is sized to the value, so small values cost no large buffer.
     public func encrypt(_ plaintext: [UInt8]) throws -> [UInt8] {
         var sink = ArraySink()
-        try encrypt(from: ArraySource(plaintext), to: &sink)
+        let chunks = plaintext.count / PayloadStream.chunkSize + 1
+        let sized = try Encryptor(recipients: recipients, armored: armored, stream: stream.limited(toChunks: chunks))
+        try sized.encrypt(from: ArraySource(plaintext), to: &sink)
         return sink.bytes
     }
 
@@ -121,10 +124,13 @@ public struct Decryptor: Sendable {
         }
     }
 
-    /// Decrypts `ciphertext` (binary or armored) in memory; for small values such as stored secrets.
+    /// Decrypts `ciphertext` (binary or armored) in memory; for small values such as stored
+    /// secrets. The STREAM batch is sized to the value, so small values cost no large buffer.
     public func decrypt(_ ciphertext: [UInt8]) throws -> [UInt8] {
         var sink = ArraySink()
-        try decrypt(from: ArraySource(ciphertext), to: &sink)
+        let chunks = ciphertext.count / PayloadStream.encryptedChunkSize + 1
+        let sized = Decryptor(identities: identities, limits: limits, stream: stream.limited(toChunks: chunks))
+        try sized.decrypt(from: ArraySource(ciphertext), to: &sink)
         return sink.bytes
     }
 

@@ -24,6 +24,11 @@ public struct PayloadStream: Sendable {
         self.parallelism = max(1, parallelism)
     }
 
+    /// The same settings with batches of at most `chunks` chunks, for inputs known to be small.
+    public func limited(toChunks chunks: Int) -> PayloadStream {
+        PayloadStream(chunksPerBatch: min(chunksPerBatch, max(1, chunks)), parallelism: parallelism)
+    }
+
     /// The number of cores this process may use.
     public static var defaultParallelism: Int {
         max(1, ProcessInfo.processInfo.activeProcessorCount)

@@ -61,6 +61,12 @@ public struct AgeSecretStore: SecretStore {
         return try SecretsFile.read(collection.url(in: site)).keys.sorted()
     }
 
+    public func secrets(in collection: SecretCollection) throws -> [Secret] {
+        try check(collection)
+        let stored = try SecretsFile.read(collection.url(in: site))
+        return stored.keys.sorted().map { Secret(name: $0, collection: collection, armored: stored[$0]!, keys: keys) }
+    }
+
     public func get(_ collection: SecretCollection, name: String) throws -> Secret {
         try check(collection)
         let url = try collection.url(in: site)

@@ -1,4 +1,5 @@
 import AgeFormat
+import Dispatch
 import Foundation
 
 /// A stored secret: its armored age ciphertext, decrypted on first use and then cached.
@@ -24,6 +25,14 @@ public final class Secret: @unchecked Sendable {
 
     deinit {
         if var bytes = cached { SecureBytes.wipe(&bytes) }
+    }
+
+    /// Decrypts `secrets` across all cores so that their `value()` calls return at once; errors
+    /// are kept for those calls to report, in whatever order the caller asks.
+    public static func decryptAll(_ secrets: [Secret]) {
+        DispatchQueue.concurrentPerform(iterations: secrets.count) { i in
+            _ = try? secrets[i].value()
+        }
     }
 
     /// The decrypted value; errors name the secret and its collection, never the value.

@@ -2,6 +2,8 @@
 public protocol SecretStore: Sendable {
     /// The names of the secrets stored in `collection`, sorted.
     func list(_ collection: SecretCollection) throws -> [String]
+    /// Every secret of `collection`, sorted by name, from one read of its file.
+    func secrets(in collection: SecretCollection) throws -> [Secret]
     /// The secret `name` of `collection`; its value is decrypted when first asked for.
     func get(_ collection: SecretCollection, name: String) throws -> Secret
     /// The secret `name` as `node` sees it at apply time: its own, else its groups' in reverse

@@ -49,8 +49,10 @@ struct SecretDecryptCommand: ParsableCommand {
         var object: [String: [String: String]] = [:]
         for collection in selection.collections {
             var values: [String: String] = [:]
-            for secretName in try store.list(collection) {
-                let secret = try store.get(collection, name: secretName)
+            let secrets = try store.secrets(in: collection)
+            Secret.decryptAll(secrets)
+            for secret in secrets {
+                let secretName = secret.name
                 let value = try secret.value()
                 if json {
                     guard let text = String(validating: value, as: UTF8.self) else {
