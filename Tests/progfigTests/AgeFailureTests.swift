@@ -119,6 +119,7 @@ final class AgeFailureTests: XCTestCase {
         key.removeLast()
         key.append(key.last == "Q" ? "P" : "Q")
         try "# broken\n\(key)\n".write(to: dir.appendingPathComponent("bad.txt"), atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: dir.appendingPathComponent("bad.txt").path)
         let result = try ProgfigRunner.run(["age", "-d", "-i", "bad.txt", "in.age"], in: dir)
         assertCleanError(result, status: 1, contains: "bad.txt:2:", secrets: [key, String(key.dropFirst(16).prefix(20))])
     }

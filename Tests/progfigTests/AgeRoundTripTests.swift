@@ -38,6 +38,17 @@ final class AgeRoundTripTests: XCTestCase {
         XCTAssertEqual(try directoryListing(dir), ["in.txt", "key.txt"])
     }
 
+    func testKeyReadableByOthersWarnsButWorks() throws {
+        let dir = try makeTemporaryDirectory()
+        let key = try makeIdentityFile("key.txt", in: dir)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: key.url.path)
+        let encrypted = try run(["-r", key.recipient], in: dir, stdin: plaintext)
+        let decrypted = try run(["-d", "-i", "key.txt"], in: dir, stdin: encrypted.stdout)
+        XCTAssertEqual(decrypted.stdout, plaintext)
+        XCTAssertEqual(decrypted.stderr,
+                       "progfig: warning: key.txt holds secret keys but is accessible by others (mode 644); run chmod 600 key.txt\n")
+    }
+
     func testStandardInputAndOutput() throws {
         let dir = try makeTemporaryDirectory()
         let key = try makeIdentityFile("key.txt", in: dir)

@@ -10,6 +10,7 @@ extension XCTestCase {
         let identity = X25519Identity.generate()
         let url = directory.appendingPathComponent(name)
         try "# test key\n\(identity.string)\n".write(to: url, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
         return (url, identity.recipient.string)
     }
 
