@@ -96,45 +96,46 @@ public struct PayloadStream: Sendable {
         }
     }
 
+    /// Two batch buffers when reading ahead (parallel), one otherwise.
+    private func makeBuffers(bytes: Int) -> [SecureBytes] {
+        (0..<(parallelism > 1 ? 2 : 1)).map { _ in SecureBytes(count: bytes) }
+    }
+
     /// Encrypts everything from `source` into `sink` as STREAM chunks under `payloadKey`.
     /// Each chunk is read straight into its slot with one byte of look-ahead, which tells whether
-    /// it is the last chunk; that byte is carried to the start of the next slot.
+    /// it is the last chunk. With parallelism, the next batch is read while this one is sealed.
     func encrypt<S: ByteSource, W: ByteSink>(from source: inout S, to sink: inout W, payloadKey: SecureBytes) throws {
-        let buffer = SecureBytes(count: chunksPerBatch * Self.encryptedChunkSize)
-        var lengths = [Int](repeating: 0, count: chunksPerBatch)
+        let reader = PlaintextBatchReader(source, chunksPerBatch: chunksPerBatch)
+        defer { source = reader.source }
+        let buffers = makeBuffers(bytes: chunksPerBatch * Self.encryptedChunkSize)
         try payloadKey.withUnsafeBytes { keyRaw in
             let key = keyRaw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            try buffer.withUnsafeMutableBytes { raw in
-                let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                var carry: UInt8? = nil
-                var index: UInt64 = 0
-                var atEnd = false
-                while !atEnd {
-                    var chunks = 0
-                    while chunks < chunksPerBatch && !atEnd {
-                        let slot = base + chunks * Self.encryptedChunkSize
-                        var have = 0
-                        if let byte = carry { slot[0] = byte; have = 1; carry = nil }
-                        have += try source.readFull(into: UnsafeMutableRawBufferPointer(start: slot + have, count: Self.chunkSize + 1 - have))
-                        if have > Self.chunkSize {
-                            carry = slot[Self.chunkSize]
-                            lengths[chunks] = Self.chunkSize
-                        } else {
-                            lengths[chunks] = have
-                            atEnd = true
-                        }
-                        chunks += 1
-                    }
-                    let first = index, last = atEnd
-                    lengths.withUnsafeBufferPointer { lens in
+            var current = 0
+            var batch = try reader.fill(buffers[current])
+            var index: UInt64 = 0
+            while true {
+                let next = batch.atEnd || buffers.count == 1 ? nil : ReadAhead { [buffers] in try reader.fill(buffers[1 - current]) }
+                // A failed write must not leave the read-ahead running on the reader.
+                defer { if let next, !next.isCollected { _ = try? next.wait() } }
+                try buffers[current].withUnsafeMutableBytes { raw in
+                    let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                    let first = index, chunks = batch.lengths.count, last = batch.atEnd
+                    batch.lengths.withUnsafeBufferPointer { lens in
                         forEachChunk(chunks) { c in
                             Self.sealChunk(key: key, index: first + UInt64(c), last: last && c == chunks - 1,
                                            data: base + c * Self.encryptedChunkSize, count: lens[c])
                         }
                     }
-                    let outCount = (chunks - 1) * Self.encryptedChunkSize + lengths[chunks - 1] + Sodium.tagSize
+                    let outCount = (chunks - 1) * Self.encryptedChunkSize + batch.lengths[chunks - 1] + Sodium.tagSize
                     try sink.write(UnsafeRawBufferPointer(start: base, count: outCount))
                     index += UInt64(chunks)
+                }
+                if batch.atEnd { return }
+                if let next {
+                    batch = try next.wait()
+                    current = 1 - current
+                } else {
+                    batch = try reader.fill(buffers[current])
                 }
             }
         }
@@ -143,25 +144,31 @@ public struct PayloadStream: Sendable {
     /// Decrypts STREAM chunks from `source` into `sink`. Plaintext reaches the sink only after its
     /// chunk's tag verified and every earlier chunk was written; on failure nothing from the failing
     /// chunk on is released. As in age, a full-size chunk is opened as a middle chunk first and as
-    /// the final chunk if that fails; any data after the final chunk is an error.
+    /// the final chunk if that fails; any data after the final chunk is an error. With parallelism,
+    /// the next batch is read while this one is opened.
     func decrypt<S: ByteSource, W: ByteSink>(from source: inout S, to sink: inout W, payloadKey: SecureBytes) throws {
-        let batchBytes = chunksPerBatch * Self.encryptedChunkSize
-        let buffer = SecureBytes(count: batchBytes)
+        let reader = CiphertextBatchReader(source)
+        defer { source = reader.source }
+        let buffers = makeBuffers(bytes: chunksPerBatch * Self.encryptedChunkSize)
         var opened = [Bool](repeating: false, count: chunksPerBatch)
         try payloadKey.withUnsafeBytes { keyRaw in
             let key = keyRaw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            try buffer.withUnsafeMutableBytes { raw in
-                let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                var index: UInt64 = 0
-                while true {
-                    let count = try source.readFull(into: raw)
-                    if count == 0 {
-                        throw AgeError.payload(index == 0 ? "the payload has no chunks; the file is truncated"
-                                                          : "the payload ends without a final chunk; the file is truncated")
-                    }
+            var current = 0
+            var count = try reader.fill(buffers[current])
+            var index: UInt64 = 0
+            while true {
+                if count == 0 {
+                    throw AgeError.payload(index == 0 ? "the payload has no chunks; the file is truncated"
+                                                      : "the payload ends without a final chunk; the file is truncated")
+                }
+                let next = buffers.count == 1 ? nil : ReadAhead { [buffers, current] in try reader.fill(buffers[1 - current]) }
+                // A payload error must not leave the read-ahead running on the reader.
+                defer { if let next, !next.isCollected { _ = try? next.wait() } }
+                let finished = try buffers[current].withUnsafeMutableBytes { raw -> Bool in
+                    let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
                     let chunks = (count + Self.encryptedChunkSize - 1) / Self.encryptedChunkSize
-                    let first = index
-                    func length(_ c: Int) -> Int { min(Self.encryptedChunkSize, count - c * Self.encryptedChunkSize) }
+                    let first = index, total = count
+                    func length(_ c: Int) -> Int { min(Self.encryptedChunkSize, total - c * Self.encryptedChunkSize) }
                     opened.withUnsafeMutableBufferPointer { okp in
                         forEachChunk(chunks) { c in
                             let len = length(c)
@@ -186,18 +193,101 @@ public struct PayloadStream: Sendable {
                         }
                         try sink.write(UnsafeRawBufferPointer(start: data, count: len - Sodium.tagSize))
                         if isLast {
-                            var probe: UInt8 = 0
-                            let more = try withUnsafeMutableBytes(of: &probe) { try source.read(into: $0) }
-                            guard c == chunks - 1 && more == 0 else {
-                                throw AgeError.payload("unexpected data after the final payload chunk")
-                            }
-                            return
+                            guard c == chunks - 1 else { throw AgeError.payload("unexpected data after the final payload chunk") }
+                            return true
                         }
                     }
                     index += UInt64(chunks)
+                    return false
                 }
+                let following = try next?.wait() ?? reader.fill(buffers[current])
+                if next != nil { current = 1 - current }
+                if finished {
+                    guard following == 0 else { throw AgeError.payload("unexpected data after the final payload chunk") }
+                    return
+                }
+                count = following
             }
         }
+    }
+}
+
+/// One batch of plaintext read into chunk slots: each chunk's length, and whether the input ended.
+struct PlaintextBatch {
+    var lengths: [Int]
+    var atEnd: Bool
+}
+
+/// Reads plaintext into the chunk slots of a batch buffer, carrying one byte of look-ahead from
+/// batch to batch. Used by one thread at a time: a read-ahead is always waited for before the next.
+final class PlaintextBatchReader<S: ByteSource>: @unchecked Sendable {
+    private(set) var source: S
+    private let chunksPerBatch: Int
+    private var carry: UInt8?
+    private var ended = false
+
+    init(_ source: S, chunksPerBatch: Int) {
+        self.source = source
+        self.chunksPerBatch = chunksPerBatch
+    }
+
+    /// Fills `buffer`'s slots until the batch is full or the input ends.
+    func fill(_ buffer: SecureBytes) throws -> PlaintextBatch {
+        try buffer.withUnsafeMutableBytes { raw in
+            let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var lengths: [Int] = []
+            while lengths.count < chunksPerBatch && !ended {
+                let slot = base + lengths.count * PayloadStream.encryptedChunkSize
+                var have = 0
+                if let byte = carry { slot[0] = byte; have = 1; carry = nil }
+                have += try source.readFull(into: UnsafeMutableRawBufferPointer(start: slot + have, count: PayloadStream.chunkSize + 1 - have))
+                if have > PayloadStream.chunkSize {
+                    carry = slot[PayloadStream.chunkSize]
+                    lengths.append(PayloadStream.chunkSize)
+                } else {
+                    lengths.append(have)
+                    ended = true
+                }
+            }
+            return PlaintextBatch(lengths: lengths, atEnd: ended)
+        }
+    }
+}
+
+/// Reads ciphertext into a batch buffer. Used by one thread at a time, like `PlaintextBatchReader`.
+final class CiphertextBatchReader<S: ByteSource>: @unchecked Sendable {
+    private(set) var source: S
+
+    init(_ source: S) { self.source = source }
+
+    /// Fills `buffer` until it is full or the input ends; returns the byte count.
+    func fill(_ buffer: SecureBytes) throws -> Int {
+        try buffer.withUnsafeMutableBytes { try source.readFull(into: $0) }
+    }
+}
+
+/// Runs one read on a background thread while the caller works on the previous batch; `wait`
+/// returns its result. The caller waits before touching the reader or the buffer again.
+final class ReadAhead<T>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var result: Result<T, any Error>?
+
+    init(_ work: @escaping () throws -> T) {
+        let job = UncheckedSendable(work)
+        group.enter()
+        DispatchQueue.global().async { [self] in
+            result = Result { try job.value() }
+            group.leave()
+        }
+    }
+
+    /// Whether `wait` has returned.
+    private(set) var isCollected = false
+
+    func wait() throws -> T {
+        group.wait()
+        isCollected = true
+        return try result!.get()
     }
 }
 
