@@ -107,35 +107,43 @@ public struct ArraySink: ByteSink {
 }
 
 /// A buffering wrapper that lets the header parser read lines and peek, then hands the rest of the
-/// input to the payload reader without copying large reads twice.
+/// input to the payload reader without copying large reads twice. The buffer is allocated once
+/// (growing only for a longer peek or line) and compacted in place, so many small reads stay cheap.
 struct BufferedSource<Base: ByteSource>: ByteSource {
     private var base: Base
-    private var buffer: [UInt8] = []
+    private var storage: [UInt8] = []
     private var start = 0
+    private var end = 0
     private var atEnd = false
 
     init(_ base: Base) { self.base = base }
 
-    private var available: Int { buffer.count - start }
+    private var available: Int { end - start }
 
     /// Ensures at least `count` bytes are buffered unless the input ends first.
     private mutating func fill(_ count: Int) throws {
-        if start > 0 && start == buffer.count { buffer.removeAll(keepingCapacity: true); start = 0 }
         while available < count && !atEnd {
-            if start > 0 { buffer.removeFirst(start); start = 0 }
-            let want = max(count - available, 16 * 1024)
-            let old = buffer.count
-            buffer.append(contentsOf: repeatElement(0, count: want))
-            let n = try buffer.withUnsafeMutableBytes { try base.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[old...])) }
-            buffer.removeLast(want - n)
+            if start > 0 {
+                let (from, length) = (start, available)
+                storage.withUnsafeMutableBytes { p in
+                    if length > 0 { p.baseAddress!.copyMemory(from: p.baseAddress! + from, byteCount: length) }
+                }
+                start = 0
+                end = length
+            }
+            let capacity = max(count, 16 * 1024)
+            if storage.count < capacity { storage += [UInt8](repeating: 0, count: capacity - storage.count) }
+            let (from, to) = (end, storage.count)
+            let n = try storage.withUnsafeMutableBytes { try base.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[from..<to])) }
             if n == 0 { atEnd = true }
+            end += n
         }
     }
 
     /// The next `count` bytes (fewer at the end of input) without consuming them.
     mutating func peek(_ count: Int) throws -> ArraySlice<UInt8> {
         try fill(count)
-        return buffer[start..<(start + min(count, available))]
+        return storage[start..<(start + min(count, available))]
     }
 
     /// Consumes and returns one line including its trailing LF, or up to the end of input when
@@ -143,16 +151,16 @@ struct BufferedSource<Base: ByteSource>: ByteSource {
     mutating func readLine(limit: Int, tooLong: AgeError) throws -> [UInt8] {
         var scanned = 0
         while true {
-            if let i = buffer[(start + scanned)...].firstIndex(of: 0x0a) {
-                let line = Array(buffer[start...i])
+            if let i = storage[(start + scanned)..<end].firstIndex(of: 0x0a) {
+                let line = Array(storage[start...i])
                 start = i + 1
                 return line
             }
             scanned = available
             if scanned >= limit { throw tooLong }
             if atEnd {
-                let line = Array(buffer[start...])
-                start = buffer.count
+                let line = Array(storage[start..<end])
+                start = end
                 return line
             }
             try fill(available + 1)
@@ -162,7 +170,8 @@ struct BufferedSource<Base: ByteSource>: ByteSource {
     mutating func read(into out: UnsafeMutableRawBufferPointer) throws -> Int {
         if available > 0 {
             let n = min(out.count, available)
-            buffer.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress! + start, byteCount: n) }
+            let from = start
+            storage.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress! + from, byteCount: n) }
             start += n
             return n
         }
