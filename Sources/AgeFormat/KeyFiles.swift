@@ -7,21 +7,13 @@ public enum IdentityFile {
     /// Parses identity file text. `name` (usually the path) appears in errors with the line number;
     /// errors never quote key material.
     public static func parse(_ text: String, name: String) throws -> [X25519Identity] {
-        var identities: [X25519Identity] = []
-        for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            do {
-                identities.append(try X25519Identity(String(line)))
-            } catch {
-                let hint = line.hasPrefix("AGE-PLUGIN-") ? "age plugins are not supported"
-                    : line.hasPrefix("-----BEGIN OPENSSH") || line.hasPrefix("ssh-") ? "SSH keys are not supported"
-                    : error.message
-                throw AgeError.key("\(name):\(i + 1): \(hint)")
+        try KeyFileLines.parse(text, name: name, what: "identities") { (line: String) throws(AgeError) -> X25519Identity in
+            do throws(AgeError) { return try X25519Identity(line) } catch {
+                if line.hasPrefix("AGE-PLUGIN-") { throw AgeError.key("age plugins are not supported") }
+                if line.hasPrefix("-----BEGIN OPENSSH") || line.hasPrefix("ssh-") { throw AgeError.key("SSH keys are not supported") }
+                throw error
             }
         }
-        guard !identities.isEmpty else { throw AgeError.key("\(name): no identities found") }
-        return identities
     }
 
     /// True when `bytes` is an age file rather than identity text.
@@ -69,21 +61,13 @@ public enum IdentityFile {
 public enum RecipientsFile {
     /// Parses recipients file text; `name` appears in errors with the line number.
     public static func parse(_ text: String, name: String) throws -> [X25519Recipient] {
-        var recipients: [X25519Recipient] = []
-        for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            do {
-                recipients.append(try X25519Recipient(String(line)))
-            } catch {
-                let hint = line.hasPrefix("ssh-") ? "SSH recipients are not supported"
-                    : line.hasPrefix("age1") && line.count > 62 ? "plugin and post-quantum recipients are not supported"
-                    : error.message
-                throw AgeError.key("\(name):\(i + 1): \(hint)")
+        try KeyFileLines.parse(text, name: name, what: "recipients") { (line: String) throws(AgeError) -> X25519Recipient in
+            do throws(AgeError) { return try X25519Recipient(line) } catch {
+                if line.hasPrefix("ssh-") { throw AgeError.key("SSH recipients are not supported") }
+                if line.hasPrefix("age1") && line.count > 62 { throw AgeError.key("plugin and post-quantum recipients are not supported") }
+                throw error
             }
         }
-        guard !recipients.isEmpty else { throw AgeError.key("\(name): no recipients found") }
-        return recipients
     }
 
     /// Reads and parses the recipients file at `path`.
@@ -92,5 +76,21 @@ public enum RecipientsFile {
             throw AgeError(.io, "cannot read recipients file \(path)")
         }
         return try parse(String(decoding: data, as: UTF8.self), name: path)
+    }
+}
+
+/// The line format identity and recipients files share: one entry per line (LF or CRLF), `#`
+/// comments and blank lines ignored, at least one entry, errors prefixed with `NAME:LINE:`.
+enum KeyFileLines {
+    static func parse<T>(_ text: String, name: String, what: String, entry: (String) throws(AgeError) -> T) throws -> [T] {
+        var entries: [T] = []
+        for (i, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            do { entries.append(try entry(String(line))) } catch {
+                throw AgeError(error.kind, "\(name):\(i + 1): \(error.message)")
+            }
+        }
+        guard !entries.isEmpty else { throw AgeError.key("\(name): no \(what) found") }
+        return entries
     }
 }
