@@ -60,4 +60,15 @@ final class UsageTests: XCTestCase {
             }
         }
     }
+
+    func testCompletionScriptsAreGenerated() throws {
+        let dir = try makeTemporaryDirectory()
+        for (shell, marker) in [("bash", "complete -"), ("zsh", "#compdef progfig"), ("fish", "complete -c 'progfig'")] {
+            let result = try ProgfigRunner.run(["--generate-completion-script", shell], in: dir)
+            XCTAssertEqual(result.status, 0, shell)
+            XCTAssertTrue(result.stdoutText.contains(marker), "\(shell) script lacks \(marker)")
+            XCTAssertTrue(result.stdoutText.contains("secret"), "\(shell) script lacks the secret subcommand")
+            XCTAssertEqual(result.stderr, "")
+        }
+    }
 }
