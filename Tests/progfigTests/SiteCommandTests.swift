@@ -1,0 +1,376 @@
+import Foundation
+import XCTest
+
+/// The inventory commands (list, info), site discovery and global options, version, init and
+/// validate, run as the built binary against copies of Examples/ and sites made with `init`.
+final class SiteCommandTests: XCTestCase {
+    func testListPrintsEachKindOnePerLine() throws {
+        let site = try makeExampleSite()
+        let expected = [
+            "nodes": "db1\nweb1\nweb2\n",
+            "groups": "universal\ndatabases\nwebservers\n",
+            "functions": "database\nwebserver\n",
+            "roles": "nginx\npostgres\nsettz\n",
+        ]
+        for (kind, output) in expected {
+            let result = try progfigOK(["list", kind], in: site.root)
+            XCTAssertEqual(result.stdoutText, output, kind)
+        }
+        let bad = try progfig(["list", "hosts"], in: site.root)
+        assertCleanError(bad, status: 64, contains: "hosts")
+    }
+
+    func testInfoForNodesGroupsAndFunctions() throws {
+        let site = try makeExampleSite()
+        let node = try progfigOK(["info", "-n", "web1"], in: site.root)
+        XCTAssertEqual(node.stdoutText, """
+            node web1
+              function: webserver
+              groups: universal webservers
+              roles: settz nginx
+
+            """)
+        // Comma lists and repeated options, nodes then groups then functions, each in the order given.
+        let many = try progfigOK(["info", "-f", "database,webserver", "-n", "db1,web2", "-g", "webservers", "-g", "universal,databases"],
+                                 in: site.root)
+        XCTAssertEqual(many.stdoutText, """
+            node db1
+              function: database
+              groups: universal databases
+              roles: settz postgres
+            node web2
+              function: webserver
+              groups: universal webservers
+              roles: settz nginx
+            group webservers
+              members: web1 web2
+            group universal
+              members: db1 web1 web2
+            group databases
+              members: db1
+            function database
+              nodes: db1
+              roles: settz postgres
+            function webserver
+              nodes: web1 web2
+              roles: settz nginx
+
+            """)
+        // A name given twice is described once.
+        let twice = try progfigOK(["info", "-g", "databases,databases", "-g", "databases"], in: site.root)
+        XCTAssertEqual(twice.stdoutText, "group databases\n  members: db1\n")
+
+        assertCleanError(try progfig(["info", "-n", "web9"], in: site.root), status: 1, contains: "unknown node \"web9\"")
+        assertCleanError(try progfig(["info", "-f", "mail"], in: site.root), status: 1, contains: "unknown function \"mail\"")
+        assertCleanError(try progfig(["info"], in: site.root), status: 64, contains: "name at least one node (-n), group (-g) or function (-f)")
+    }
+
+    /// A failing `info` prints nothing on standard output: no heading for a group, node or function
+    /// it then fails to describe. (Fails: InfoCommand prints the heading before looking the name up.)
+    func testInfoErrorsPrintNoPartialDescription() throws {
+        let site = try makeExampleSite()
+        assertCleanError(try progfig(["info", "-g", "mailservers"], in: site.root), status: 1, contains: "unknown group \"mailservers\"")
+        try replaceLine("default = settz", with: "", in: site.inventory)
+        try replaceLine("db1 = database", with: "db1 = cache", in: site.inventory)
+        let message = "node \"db1\" has function \"cache\", which has no entry in function_role_map, and there is no \"default\" entry"
+        assertCleanError(try progfig(["info", "-n", "db1"], in: site.root), status: 1, contains: message)
+        assertCleanError(try progfig(["info", "-f", "cache"], in: site.root), status: 1,
+                         contains: "function \"cache\" has no entry in function_role_map, and there is no \"default\" entry")
+    }
+
+    func testFunctionWithoutRolesUsesTheDefaultEntry() throws {
+        let site = try makeExampleSite()
+        try replaceLine("db1 = database", with: "db1 = cache", in: site.inventory)
+        XCTAssertEqual(try progfigOK(["info", "-n", "db1", "-f", "cache"], in: site.root).stdoutText, """
+            node db1
+              function: cache
+              groups: universal databases
+              roles: settz
+            function cache
+              nodes: db1
+              roles: settz
+
+            """)
+        XCTAssertEqual(try progfigOK(["list", "functions"], in: site.root).stdoutText, "cache\ndatabase\nwebserver\n")
+    }
+
+    func testSiteFromOptionEnvironmentAndDiscovery() throws {
+        let site = try makeExampleSite()
+        let elsewhere = try makeTemporaryDirectory()
+        // A second site with no nodes, to tell which site was used.
+        try progfigOK(["init", "-q", "empty"], in: elsewhere)
+        let empty = elsewhere.appendingPathComponent("empty")
+
+        // Discovery: from the site root and from a subdirectory two levels down.
+        let deep = site.root.appendingPathComponent("nodes/sub/dir")
+        try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
+        XCTAssertEqual(try progfigOK(["list", "nodes"], in: site.root).stdoutText, "db1\nweb1\nweb2\n")
+        XCTAssertEqual(try progfigOK(["list", "nodes"], in: deep).stdoutText, "db1\nweb1\nweb2\n")
+        XCTAssertEqual(try progfigOK(["version"], in: deep).stdoutText.split(separator: "\n")[2], "path: \(site.root.path)")
+
+        // --site, absolute and relative, in both spellings.
+        XCTAssertEqual(try progfigOK(["list", "nodes", "--site", site.root.path], in: elsewhere).stdoutText, "db1\nweb1\nweb2\n")
+        XCTAssertEqual(try progfigOK(["list", "nodes", "--site=\(site.root.path)"], in: elsewhere).stdoutText, "db1\nweb1\nweb2\n")
+        XCTAssertEqual(try progfigOK(["--site", "example_site", "list", "nodes"], in: site.base).stdoutText, "db1\nweb1\nweb2\n")
+
+        // $PROGFIG_SITE, relative to the working directory too.
+        XCTAssertEqual(try progfigOK(["list", "nodes"], in: elsewhere, environment: ["PROGFIG_SITE": site.root.path]).stdoutText,
+                       "db1\nweb1\nweb2\n")
+        XCTAssertEqual(try progfigOK(["list", "nodes"], in: site.base, environment: ["PROGFIG_SITE": "example_site"]).stdoutText,
+                       "db1\nweb1\nweb2\n")
+
+        // Precedence: --site over $PROGFIG_SITE over discovery.
+        XCTAssertEqual(try progfigOK(["list", "nodes"], in: site.root, environment: ["PROGFIG_SITE": empty.path]).stdoutText, "")
+        XCTAssertEqual(try progfigOK(["list", "nodes", "--site", site.root.path], in: empty,
+                                     environment: ["PROGFIG_SITE": empty.path]).stdoutText, "db1\nweb1\nweb2\n")
+        XCTAssertEqual(try progfigOK(["list", "groups"], in: site.root, environment: ["PROGFIG_SITE": empty.path]).stdoutText,
+                       "universal\n")
+
+        // No site anywhere above, a --site without inventory.conf.
+        let bare = try makeTemporaryDirectory()
+        assertCleanError(try progfig(["list", "nodes"], in: bare), status: 1,
+                         contains: "no inventory.conf in \(bare.standardizedFileURL.path) or any directory above it")
+        assertCleanError(try progfig(["list", "nodes", "--site", bare.path], in: site.root), status: 1,
+                         contains: "\(bare.standardizedFileURL.path)/inventory.conf: site has no inventory.conf")
+        assertCleanError(try progfig(["list", "nodes"], in: site.root, environment: ["PROGFIG_SITE": bare.path]), status: 1,
+                         contains: "site has no inventory.conf")
+    }
+
+    func testGlobalOptionsBeforeOrAfterTheSubcommand() throws {
+        let site = try makeExampleSite()
+        let dir = try makeTemporaryDirectory()
+        let s = site.root.path
+        let web1Key = site.key("web1").path
+        let forms: [[String]] = [
+            ["--site", s, "secret", "decrypt", "-n", "web1", "--age-key", web1Key],
+            ["--site", s, "--age-key", web1Key, "secret", "decrypt", "-n", "web1"],
+            ["secret", "decrypt", "--site", s, "-n", "web1", "--age-key=\(web1Key)"],
+            ["--site=\(s)", "--age-key=\(web1Key)", "secret", "decrypt", "-n", "web1"],
+            ["-q", "--site", s, "--secret-store-arguments", "age_key=\(web1Key)", "secret", "decrypt", "-n", "web1"],
+            ["secret", "decrypt", "-n", "web1", "-q", "--secret-store-arguments=age_key=\(web1Key)", "--site", s],
+        ]
+        try site.moveControllerKeyAway()
+        for arguments in forms {
+            let result = try progfigOK(arguments, in: dir)
+            XCTAssertEqual(result.stdoutText, "# node web1 api_token\nweb1 api token\n", "\(arguments)")
+        }
+        // -v before the subcommand: the keys tried are noted on standard error.
+        let verbose = try progfigOK(["-v", "--site", s, "--age-key", web1Key, "secret", "get", "web1", "api_token"], in: dir,
+                                    allowStderr: true)
+        XCTAssertEqual(verbose.stdoutText, "web1 api token")
+        XCTAssertEqual(verbose.stderr, """
+            progfig: decryption keys tried in order: \(web1Key), \(site.base.path)/controller.age, /etc/progfig/node.age
+            progfig: found "api_token" in node web1
+
+            """)
+        assertCleanError(try progfig(["-v", "-q", "--site", s, "list", "nodes"], in: dir), status: 64,
+                         contains: "-v/--verbose can't be used with -q/--quiet")
+        assertCleanError(try progfig(["--site"], in: dir), status: 64)
+    }
+
+    func testVersionShowsProgfigAndSiteVersions() throws {
+        let site = try makeExampleSite()
+        XCTAssertEqual(try progfigOK(["version"], in: site.root).stdoutText, """
+            progfig 0.1.0
+            site: example_site
+            path: \(site.root.path)
+            version: (none: no builddata/version)
+
+            """)
+        let builddata = site.root.appendingPathComponent("builddata")
+        try FileManager.default.createDirectory(at: builddata, withIntermediateDirectories: true)
+        try "1.0.1700000000\n".write(to: builddata.appendingPathComponent("version"), atomically: false, encoding: .utf8)
+        XCTAssertEqual(try progfigOK(["version", "show"], in: site.root).stdoutText, """
+            progfig 0.1.0
+            site: example_site
+            path: \(site.root.path)
+            version: 1.0.1700000000
+
+            """)
+    }
+
+    func testVersionMintFromEpochAndFromEnvironment() throws {
+        let site = try makeExampleSite()
+        let before = Int(Date().timeIntervalSince1970)
+        let minted = try progfigOK(["version", "mint"], in: site.root).stdoutText
+        let after = Int(Date().timeIntervalSince1970)
+        XCTAssertNotNil(minted.range(of: #"^1\.0\.[0-9]+\n$"#, options: .regularExpression), minted)
+        let epoch = Int(minted.dropFirst(4).dropLast()) ?? -1
+        XCTAssertTrue((before...after).contains(epoch), "\(epoch) not in \(before)...\(after)")
+
+        try replaceLine("major = 1", with: "major = 3", in: site.inventory)
+        try replaceLine("minor = 0", with: "minor = 14", in: site.inventory)
+        XCTAssertNotNil(try progfigOK(["version", "mint"], in: site.root).stdoutText
+            .range(of: #"^3\.14\.[0-9]{10}\n$"#, options: .regularExpression))
+
+        try replaceLine("major = 3", with: "env = PROGFIG_TEST_BUILD_VERSION", in: site.inventory)
+        try replaceLine("minor = 14", with: "", in: site.inventory)
+        let variable = "PROGFIG_TEST_BUILD_VERSION"
+        XCTAssertNil(ProcessInfo.processInfo.environment[variable])
+        XCTAssertEqual(try progfigOK(["version", "mint"], in: site.root, environment: [variable: "2.5.0.dev7"]).stdoutText,
+                       "2.5.0.dev7\n")
+        assertCleanError(try progfig(["version", "mint"], in: site.root), status: 1,
+                         contains: "environment variable PROGFIG_TEST_BUILD_VERSION is unset or empty")
+        assertCleanError(try progfig(["version", "mint"], in: site.root, environment: [variable: ""]), status: 1,
+                         contains: "environment variable PROGFIG_TEST_BUILD_VERSION is unset or empty")
+        assertCleanError(try progfig(["version", "mint"], in: site.root, environment: [variable: "not a version"]), status: 1,
+                         contains: "version \"not a version\" from environment variable PROGFIG_TEST_BUILD_VERSION is not a valid PEP 440 version")
+
+        // Both rules at once is an error naming the line.
+        try replaceLine("env = PROGFIG_TEST_BUILD_VERSION", with: "env = PROGFIG_TEST_BUILD_VERSION\nmajor = 1", in: site.inventory)
+        let both = try progfig(["version", "mint"], in: site.root)
+        assertCleanError(both, status: 1, contains: "[version] takes either 'env' or 'major'/'minor', not both")
+        XCTAssertTrue(both.stderr.hasPrefix("progfig: error: \(site.inventory.path):"), both.stderr)
+    }
+
+    func testInitCreatesASiteAndItsControllerKey() throws {
+        let dir = try makeTemporaryDirectory()
+        let result = try progfig(["init", "mysite"], in: dir)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdoutText, "")
+        let root = dir.appendingPathComponent("mysite")
+        let key = dir.appendingPathComponent("mysite.controller.age")
+        XCTAssertEqual(result.stderr, """
+            progfig: created site mysite at \(root.path)
+            progfig: controller key: \(key.path) (keep it secret; it decrypts every secret of the site)
+
+            """)
+        XCTAssertEqual(try directoryListing(dir), ["mysite", "mysite.controller.age"])
+        XCTAssertEqual(try directoryListing(root), ["groups", "inventory.conf", "nodes"])
+        XCTAssertEqual(try directoryListing(root.appendingPathComponent("nodes")), [])
+        XCTAssertEqual(try directoryListing(root.appendingPathComponent("groups")), [])
+        XCTAssertEqual(try permissions(key), 0o600)
+        XCTAssertEqual(try permissions(root.appendingPathComponent("inventory.conf")), 0o644)
+
+        let publicKey = try progfigOK(["keygen", "-y", key.path], in: dir).stdoutText
+        XCTAssertTrue(publicKey.hasPrefix("age1") && publicKey.hasSuffix("\n"), publicKey)
+        let keyText = try String(contentsOf: key, encoding: .utf8)
+        XCTAssertTrue(keyText.contains("# public key: \(publicKey)"), keyText)
+        let inventory = try String(contentsOf: root.appendingPathComponent("inventory.conf"), encoding: .utf8)
+        let lines = inventory.components(separatedBy: "\n")
+        XCTAssertTrue(lines.contains("controller_age_path = ../mysite.controller.age"), inventory)
+        XCTAssertTrue(lines.contains("controller_age_pub = \(publicKey.dropLast())"), inventory)
+        XCTAssertTrue(lines.contains("node_fallback_age_path = /etc/progfig/node.age"), inventory)
+        XCTAssertTrue(lines.contains("[groups]") && lines.contains("[node_function_map]") && lines.contains("[function_role_map]"))
+
+        // The new site is valid, empty, and mints 1.0.EPOCH versions.
+        let validate = try progfig(["validate"], in: root)
+        XCTAssertEqual(validate.status, 0, validate.stderr)
+        XCTAssertEqual(validate.stdoutText, "")
+        XCTAssertEqual(validate.stderr, "progfig: site mysite: no problems found\n")
+        XCTAssertEqual(try progfigOK(["list", "nodes"], in: root).stdoutText, "")
+        XCTAssertEqual(try progfigOK(["list", "groups"], in: root).stdoutText, "universal\n")
+        XCTAssertNotNil(try progfigOK(["version", "mint"], in: root).stdoutText.range(of: #"^1\.0\.[0-9]+\n$"#, options: .regularExpression))
+
+        // Never overwrites: a second init fails and changes nothing.
+        let inventoryBefore = try bytes(root.appendingPathComponent("inventory.conf"))
+        let keyBefore = try bytes(key)
+        assertCleanError(try progfig(["init", "mysite"], in: dir), status: 1,
+                         contains: "\(root.path)/inventory.conf: a site already exists here; init never overwrites")
+        // Nor the key, when only the site is gone.
+        try FileManager.default.removeItem(at: root.appendingPathComponent("inventory.conf"))
+        assertCleanError(try progfig(["init", "mysite"], in: dir), status: 1,
+                         contains: "\(key.path): a key already exists here; init never overwrites keys")
+        XCTAssertEqual(try bytes(key), keyBefore)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("inventory.conf").path))
+        XCTAssertEqual(try directoryListing(dir), ["mysite", "mysite.controller.age"])
+        _ = inventoryBefore
+    }
+
+    func testInitWithControllerKeyElsewhere() throws {
+        let dir = try makeTemporaryDirectory()
+        try progfigOK(["init", "-q", "sites/other", "--controller-key", "private/keys/other.age"], in: dir)
+        let key = dir.appendingPathComponent("private/keys/other.age")
+        XCTAssertEqual(try permissions(key), 0o600)
+        let inventory = try String(contentsOf: dir.appendingPathComponent("sites/other/inventory.conf"), encoding: .utf8)
+        XCTAssertTrue(inventory.contains("\ncontroller_age_path = \(key.standardizedFileURL.path)\n"), inventory)
+        XCTAssertEqual(try directoryListing(dir.appendingPathComponent("sites")), ["other"])
+        XCTAssertEqual(try progfig(["validate", "-q"], in: dir.appendingPathComponent("sites/other")).status, 0)
+    }
+
+    /// From nothing to a stored secret read by a node: init, keygen, inventory edits, encrypt, get.
+    func testSiteFromScratch() throws {
+        let dir = try makeTemporaryDirectory()
+        try progfigOK(["init", "-q", "fleet"], in: dir)
+        let root = dir.appendingPathComponent("fleet")
+        let keygen = try progfig(["keygen", "-o", "../app1.age"], in: root)
+        XCTAssertEqual(keygen.status, 0, keygen.stderr)
+        let publicKey = String(keygen.stderr.dropFirst("Public key: ".count).dropLast())
+        XCTAssertEqual(try permissions(dir.appendingPathComponent("app1.age")), 0o600)
+        try replaceLine("# node1 = func1", with: "app1 = app", in: root.appendingPathComponent("inventory.conf"))
+        try replaceLine("# group1 = node1 node2", with: "apps = app1", in: root.appendingPathComponent("inventory.conf"))
+        try replaceLine("# default = settz", with: "default = settz", in: root.appendingPathComponent("inventory.conf"))
+        try "[sitedata]\nage_pubkey = \(publicKey)\nage_key_path = ../app1.age\n"
+            .write(to: root.appendingPathComponent("nodes/app1.conf"), atomically: false, encoding: .utf8)
+        XCTAssertEqual(try progfig(["validate", "-q"], in: root).status, 0)
+        XCTAssertEqual(try progfigOK(["info", "-n", "app1"], in: root).stdoutText,
+                       "node app1\n  function: app\n  groups: universal apps\n  roles: settz\n")
+
+        try progfigOK(["secret", "encrypt", "-q", "-g", "apps", "--value", "fresh-secret", "--save-as", "token"], in: root)
+        try FileManager.default.moveItem(at: dir.appendingPathComponent("fleet.controller.age"), to: dir.appendingPathComponent("away.age"))
+        XCTAssertEqual(try progfigOK(["secret", "get", "app1", "token"], in: root).stdoutText, "fresh-secret")
+        XCTAssertEqual(try readSecretsFile(root.appendingPathComponent("groups/apps.secrets.json")).keys.sorted(), ["token"])
+    }
+
+    func testValidateExampleSiteIsClean() throws {
+        let site = try makeExampleSite()
+        let result = try progfig(["validate"], in: site.root)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdoutText, "")
+        XCTAssertEqual(result.stderr, "progfig: site example_site: no problems found\n")
+        let quiet = try progfig(["validate", "-q"], in: site.root)
+        XCTAssertEqual(quiet.status, 0)
+        XCTAssertEqual(quiet.stderr, "")
+        XCTAssertEqual(quiet.stdoutText, "")
+    }
+
+    func testValidateReportsEveryProblemOfABrokenSite() throws {
+        let site = try makeExampleSite()
+        let r = site.root.path
+        try replaceLine("webservers = web1 web2", with: "webservers = web1 web2 ghost", in: site.inventory)
+        try replaceLine("controller_age_pub = \(ExampleSite.controllerPublicKey)",
+                        with: "controller_age_pub = \(ExampleSite.publicKeys["web1"]!)", in: site.inventory)
+        try replaceLine("age_pubkey = \(ExampleSite.publicKeys["web2"]!)", with: "", in: site.root.appendingPathComponent("nodes/web2.conf"))
+        try replaceLine("age_pubkey = \(ExampleSite.publicKeys["db1"]!)", with: "age_pubkey = age1notakey",
+                        in: site.root.appendingPathComponent("nodes/db1.conf"))
+        try Data("{\"x\": ".utf8).write(to: site.nodeSecrets("db1"))
+        try Data("{\"bad\": \"hello\"}".utf8).write(to: site.groupSecrets("databases"))
+        try Data("{}".utf8).write(to: site.groupSecrets("old"))
+        try Data("{}".utf8).write(to: site.nodeSecrets("gone"))
+
+        let result = try progfig(["validate"], in: site.root)
+        XCTAssertEqual(result.status, 1)
+        let findings = result.stdoutText.components(separatedBy: "\n")
+        XCTAssertEqual(findings.last, "")
+        XCTAssertEqual(Array(findings.dropLast()), [
+            "\(r)/inventory.conf:18: group \"webservers\" lists \"ghost\", which is not in node_function_map",
+            "\(r)/nodes/web2.conf: node \"web2\" has no age_pubkey in [sitedata]",
+            "\(r)/nodes/db1.conf: node \"db1\": age_pubkey does not parse: invalid recipient \"age1notakey\": invalid character in Bech32 data",
+            "\(r)/inventory.conf:10: controller_age_pub does not match the controller key in \(site.controllerKey.path)",
+            "\(r)/nodes/db1.secrets.json: not valid JSON; expected an object mapping secret names to armored age values",
+            "\(r)/nodes/gone.secrets.json: secrets file for node \"gone\", which is not in the inventory",
+            "\(r)/groups/databases.secrets.json: secret \"bad\" is not a valid age file: not an age file: the first line is not \"age-encryption.org/v1\"",
+            "\(r)/groups/old.secrets.json: secrets file for group \"old\", which is not in the inventory",
+        ])
+        XCTAssertEqual(result.stderr, "progfig: error: 8 problem(s) found in site example_site\n")
+        for secret in ExampleSite.knownSecrets.values.flatMap(\.values) {
+            XCTAssertFalse(result.stdoutText.contains(secret) || result.stderr.contains(secret))
+        }
+    }
+
+    func testValidateReportsMissingNodeFileAndRolesWithoutDefault() throws {
+        let site = try makeExampleSite()
+        let r = site.root.path
+        try FileManager.default.removeItem(at: site.root.appendingPathComponent("nodes/web2.conf"))
+        try replaceLine("default = settz", with: "", in: site.inventory)
+        try replaceLine("db1 = database", with: "db1 = cache", in: site.inventory)
+        let result = try progfig(["validate"], in: site.root)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stdoutText, """
+            \(r)/inventory.conf:25: node_function_map lists "web2", but \(r)/nodes/web2.conf does not exist
+            \(r)/inventory.conf:26: node "db1" has function "cache", which has no entry in function_role_map, and there is no "default" entry
+
+            """)
+        XCTAssertEqual(result.stderr, "progfig: error: 2 problem(s) found in site example_site\n")
+    }
+}
