@@ -33,11 +33,11 @@ public struct AgeSecretStore: SecretStore {
     /// the node's own `age_key_path` when acting as a node, controller_age_path, node_fallback_age_path.
     public init(site: Site, options: SecretStoreOptions) throws {
         let hostStore = try site.hostStore()
-        var locations: [DecryptionKeys.Location] = options.keyOverrides.map { .file(site.resolve(path: $0).path) }
+        var locations: [DecryptionKeys.Location] = options.keyOverrides.map { .requiredFile(site.resolve(path: $0).path) }
         if let text = options.environmentKey {
             locations.append(.environment(variable: SecretStoreOptions.keyVariable, text: text))
         }
-        if let node = options.actingAsNode, let path = try site.nodeData(node).ageKeyPath {
+        if let node = options.actingAsNode, try hostStore.nodeFunction(node) != "", let path = try site.nodeData(node).ageKeyPath {
             locations.append(.file(site.resolve(path: path).path))
         }
         for entry in [site.inventory.controllerAgePath, site.inventory.nodeFallbackAgePath].compactMap({ $0 }) {
@@ -161,8 +161,15 @@ public struct AgeSecretStore: SecretStore {
 
     /// Re-encrypts every stored secret to its collection's current recipients (after a node joined
     /// a group or a key changed). Each file is rewritten atomically under its lock; with `dryRun`
-    /// nothing is written. Returns one entry per secrets file that holds secrets.
+    /// nothing is written. Every file is first rekeyed in memory, so a secret that cannot be
+    /// decrypted fails the whole rekey before any file is written. Returns one entry per secrets
+    /// file that holds secrets.
     public func rekey(dryRun: Bool) throws -> [RekeyResult] {
+        let planned = try rekeyPass(write: false)
+        return dryRun ? planned : try rekeyPass(write: true)
+    }
+
+    private func rekeyPass(write: Bool) throws -> [RekeyResult] {
         var results: [RekeyResult] = []
         for collection in allCollections() {
             let url = try collection.url(in: site)
@@ -182,11 +189,11 @@ public struct AgeSecretStore: SecretStore {
                 return secrets.keys.sorted()
             }
             let names: [String]
-            if dryRun {
+            if write {
+                names = try SecretsFile.update(url, rekey)
+            } else {
                 var copy = try SecretsFile.read(url)
                 names = try rekey(&copy)
-            } else {
-                names = try SecretsFile.update(url, rekey)
             }
             if !names.isEmpty {
                 results.append(RekeyResult(collection: collection, file: url.path, secrets: names, recipients: recipients.map(\.string)))

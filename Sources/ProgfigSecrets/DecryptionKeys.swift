@@ -7,14 +7,18 @@ import Foundation
 public final class DecryptionKeys: @unchecked Sendable {
     /// One place a key may be found.
     public enum Location: Equatable, Sendable, CustomStringConvertible {
-        /// An identity file (possibly passphrase-protected); skipped when it does not exist.
+        /// An identity file (possibly passphrase-protected) from the site's configuration; skipped
+        /// when it does not exist, so one configuration serves the controller and the nodes.
         case file(String)
+        /// An identity file named explicitly (`--age-key`, `age_key=`, `PROGFIG_AGE_KEY_FILE`);
+        /// an error when it does not exist, so a typo never falls back silently to other keys.
+        case requiredFile(String)
         /// Identity text held in an environment variable, never written to disk.
         case environment(variable: String, text: String)
 
         public var description: String {
             switch self {
-            case .file(let path): return path
+            case .file(let path), .requiredFile(let path): return path
             case .environment(let variable, _): return "$\(variable)"
             }
         }
@@ -33,7 +37,7 @@ public final class DecryptionKeys: @unchecked Sendable {
                 warn: @escaping @Sendable (String) -> Void = { _ in }) {
         self.warn = warn
         var unique: [Location] = []
-        for l in locations where !unique.contains(l) { unique.append(l) }
+        for l in locations where !unique.contains(where: { $0.description == l.description }) { unique.append(l) }
         self.locations = unique
         self.passphrase = passphrase
     }
@@ -47,7 +51,9 @@ public final class DecryptionKeys: @unchecked Sendable {
         var found: [X25519Identity] = []
         for location in locations {
             switch location {
-            case .file(let path):
+            case .requiredFile(let path) where !FileManager.default.fileExists(atPath: path):
+                throw SiteError("age key file not found", file: path)
+            case .file(let path), .requiredFile(let path):
                 guard FileManager.default.fileExists(atPath: path) else { continue }
                 if let warning = IdentityFile.permissionWarning(path: path) { warn(warning) }
                 do {

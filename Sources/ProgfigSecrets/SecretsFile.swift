@@ -39,6 +39,23 @@ public enum SecretsFile {
         return secrets
     }
 
+    /// Temporary files of `url` left by a progfig process that was killed mid-save
+    /// (`.NAME.tmp-PID-…` whose process no longer exists).
+    public static func abandonedTemporaryFiles(of url: URL) -> [URL] {
+        let directory = url.deletingLastPathComponent()
+        let prefix = ".\(url.lastPathComponent).tmp-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.sorted().filter { name in
+            guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count).prefix(while: \.isNumber)) else { return false }
+            return kill(pid, 0) != 0 && errno == ESRCH
+        }.map { directory.appendingPathComponent($0) }
+    }
+
+    /// Deletes abandoned temporary files; called under the directory lock, when no other save runs.
+    private static func removeAbandonedTemporaryFiles(of url: URL) {
+        for file in abandonedTemporaryFiles(of: url) { try? FileManager.default.removeItem(at: file) }
+    }
+
     /// The number of JSON string literals in `data` (counting opening quotes outside strings).
     private static func stringLiteralCount(_ data: Data) -> Int {
         var count = 0, inString = false, escaped = false
@@ -93,6 +110,7 @@ public enum SecretsFile {
     public static func update<T>(_ url: URL, _ change: (inout [String: String]) throws -> T) throws -> T {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         return try FileLock.withExclusiveLock(for: url) {
+            removeAbandonedTemporaryFiles(of: url)
             var secrets = try read(url)
             let result = try change(&secrets)
             try AtomicFile.write(encode(secrets), to: url, mode: 0o644)

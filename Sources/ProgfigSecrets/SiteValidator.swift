@@ -93,6 +93,11 @@ public struct SiteValidator {
                 files.append((dir.appendingPathComponent(file), orphan))
             }
         }
+        for (url, _) in files {
+            for leftover in SecretsFile.abandonedTemporaryFiles(of: url) {
+                findings.append(SiteError("left by an interrupted save; the next save of \(url.lastPathComponent) removes it", file: leftover.path))
+            }
+        }
         for (url, orphan) in files where FileManager.default.fileExists(atPath: url.path) {
             if let orphan { findings.append(SiteError(orphan, file: url.path)) }
             let secrets: [String: String]

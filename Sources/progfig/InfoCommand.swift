@@ -30,24 +30,25 @@ struct InfoCommand: ParsableCommand {
         }
     }
 
+    /// Every description is computed before anything is printed, so an unknown name or a missing
+    /// role entry fails without a partial description on standard output.
     func run() throws {
         let hosts = try SiteContext(global).hostStore()
+        var lines: [String] = []
         for node in CollectionSelection.names(nodes) {
-            let function = try hosts.nodeFunction(node)
-            Output.line("node \(node)")
-            Output.line("  function: \(function)")
-            Output.line("  groups: \(try hosts.nodeGroups(node).joined(separator: " "))")
-            Output.line("  roles: \(try hosts.nodeRoles(node).joined(separator: " "))")
+            lines += ["node \(node)",
+                      "  function: \(try hosts.nodeFunction(node))",
+                      "  groups: \(try hosts.nodeGroups(node).joined(separator: " "))",
+                      "  roles: \(try hosts.nodeRoles(node).joined(separator: " "))"]
         }
         for group in CollectionSelection.names(groups) {
-            Output.line("group \(group)")
-            Output.line("  members: \(try hosts.groupMembers(group).joined(separator: " "))")
+            lines += ["group \(group)", "  members: \(try hosts.groupMembers(group).joined(separator: " "))"]
         }
         for function in CollectionSelection.names(functions) {
-            let members = try hosts.functionNodes(function)
-            Output.line("function \(function)")
-            Output.line("  nodes: \(members.joined(separator: " "))")
-            Output.line("  roles: \(try hosts.functionRoles(function).joined(separator: " "))")
+            lines += ["function \(function)",
+                      "  nodes: \(try hosts.functionNodes(function).joined(separator: " "))",
+                      "  roles: \(try hosts.functionRoles(function).joined(separator: " "))"]
         }
+        for line in lines { Output.line(line) }
     }
 }

@@ -46,27 +46,30 @@ struct SecretDecryptCommand: ParsableCommand {
             Output.raw(try secret.value())
             return
         }
+        // Every collection is read and every secret decrypted before anything is printed, so a
+        // bad name, file or key fails without partial output.
+        let groups = try selection.collections.map { (collection: $0, secrets: try store.secrets(in: $0)) }
+        Secret.decryptAll(groups.flatMap(\.secrets))
         var object: [String: [String: String]] = [:]
-        for collection in selection.collections {
+        var text: [UInt8] = []
+        defer { SecureBytes.wipe(&text) }
+        for (collection, secrets) in groups {
             var values: [String: String] = [:]
-            let secrets = try store.secrets(in: collection)
-            Secret.decryptAll(secrets)
             for secret in secrets {
-                let secretName = secret.name
                 let value = try secret.value()
                 if json {
-                    guard let text = String(validating: value, as: UTF8.self) else {
-                        throw CLIError("secret \"\(secretName)\" of \(collection) is not UTF-8 text; print it with --name")
+                    guard let string = String(validating: value, as: UTF8.self) else {
+                        throw CLIError("secret \"\(secret.name)\" of \(collection) is not UTF-8 text; print it with --name")
                     }
-                    values[secretName] = text
+                    values[secret.name] = string
                 } else {
-                    Output.line("# \(collection) \(secretName)")
-                    Output.raw(value)
-                    if value.last != 0x0a { Output.line("") }
+                    text += Array("# \(collection) \(secret.name)\n".utf8) + value
+                    if value.last != 0x0a { text.append(0x0a) }
                 }
             }
             object[collection.description] = values
         }
+        if !json { Output.raw(text) }
         if json {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             Output.raw([UInt8](data) + [0x0a])

@@ -53,7 +53,7 @@ struct SecretEncryptCommand: ParsableCommand {
         let selection = collections.selection
         let armored = try store.encrypt(name: saveAs ?? "(unsaved)", value: plaintext, nodes: selection.nodes,
                                         groups: selection.groups, controllerKey: selection.controller, store: saveAs != nil)
-        if saveAs == nil || stdout { Output.line(armored) }
+        if saveAs == nil || stdout { Output.raw(Array(armored.utf8)) }
         if let name = saveAs, !global.quiet {
             Output.note("stored secret \"\(name)\" for \(selection.collections.map(\.description).joined(separator: ", "))")
         }

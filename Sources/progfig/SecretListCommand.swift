@@ -21,10 +21,10 @@ struct SecretListCommand: ParsableCommand {
         let store = try context.secretStore()
         let selection = collections.selection
         let all = selection.isEmpty
+        var lines: [String] = []
         for collection in all ? store.allCollections() : selection.collections {
-            let names = try store.list(collection)
-            if all && names.isEmpty { continue }
-            for name in names { Output.line("\(collection)\t\(name)") }
+            lines += try store.list(collection).map { "\(collection)\t\($0)" }
         }
+        for line in lines { Output.line(line) }
     }
 }

@@ -1,4 +1,5 @@
 import AgeFormat
+import ArgumentParser
 import Foundation
 import ProgfigSecrets
 
@@ -33,7 +34,7 @@ struct SiteContext {
     func secretStore(actingAsNode node: String? = nil) throws -> AgeSecretStore {
         let arguments = global.secretStoreArguments?.values ?? [:]
         for key in arguments.keys.sorted() where !Self.storeArgumentKeys.contains(key) {
-            throw CLIError("unknown secret store argument \"\(key)\"; known: \(Self.storeArgumentKeys.joined(separator: ", "))")
+            throw ValidationError("unknown secret store argument \"\(key)\"; known: \(Self.storeArgumentKeys.joined(separator: ", "))")
         }
         let keyPaths = arguments["age_key"].map { [$0] + global.ageKeys } ?? global.ageKeys
         let options = SecretStoreOptions.from(

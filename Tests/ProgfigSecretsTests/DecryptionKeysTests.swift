@@ -64,9 +64,10 @@ final class DecryptionKeysTests: XCTestCase {
         let site = try makeSite()
         XCTAssertThrowsSiteError(try value(site.store(), .node("n1"), "own"),
                                  noKeyMessage([site.controllerKeyPath, site.fallbackKeyPath]))
+        // A key named explicitly must exist: a typo never falls back silently to other keys.
         let missing = site.path("nowhere/override.age")
         XCTAssertThrowsSiteError(try value(site.store(SecretStoreOptions(keyOverrides: [missing], actingAsNode: "n1")), .node("n1"), "own"),
-                                 noKeyMessage([missing, site.path("keys/n1.age"), site.controllerKeyPath, site.fallbackKeyPath]))
+                                 "\(missing): age key file not found")
         let direct = DecryptionKeys(locations: [], passphrase: { "" })
         XCTAssertThrowsSiteError(try direct.identities(),
                                  "no age key found (no key locations configured); pass --age-key PATH or set PROGFIG_AGE_KEY_FILE")
@@ -77,17 +78,17 @@ final class DecryptionKeysTests: XCTestCase {
         try site.writeKey(site.key("n2"), to: site.path("elsewhere/n2.age"))
         // Absolute override.
         let absolute = try site.store(SecretStoreOptions(keyOverrides: [site.path("elsewhere/n2.age")]))
-        XCTAssertEqual(absolute.keys.locations, [.file(site.path("elsewhere/n2.age")), .file(site.controllerKeyPath), .file(site.fallbackKeyPath)])
+        XCTAssertEqual(absolute.keys.locations, [.requiredFile(site.path("elsewhere/n2.age")), .file(site.controllerKeyPath), .file(site.fallbackKeyPath)])
         XCTAssertEqual(try value(absolute, .group("g1"), "grp"), "g1 value")
         XCTAssertThrowsError(try value(absolute, .node("n1"), "own"))
         // A relative override resolves against the site root.
         let relative = try site.store(SecretStoreOptions(keyOverrides: ["elsewhere/n2.age"]))
-        XCTAssertEqual(relative.keys.locations.first, .file(site.path("elsewhere/n2.age")))
+        XCTAssertEqual(relative.keys.locations.first, .requiredFile(site.path("elsewhere/n2.age")))
         XCTAssertEqual(try value(relative, .group("g1"), "grp"), "g1 value")
         // An override naming the controller path is not listed twice.
         try site.writeControllerKey()
         let dup = try site.store(SecretStoreOptions(keyOverrides: [site.controllerKeyPath]))
-        XCTAssertEqual(dup.keys.locations, [.file(site.controllerKeyPath), .file(site.fallbackKeyPath)])
+        XCTAssertEqual(dup.keys.locations, [.requiredFile(site.controllerKeyPath), .file(site.fallbackKeyPath)])
         XCTAssertEqual(try value(dup, .controller, "ctl"), "controller only")
     }
 
@@ -138,11 +139,11 @@ final class DecryptionKeysTests: XCTestCase {
         XCTAssertEqual(counter.value, 1)
         let store = try site.store(options)
         XCTAssertEqual(store.keys.locations, [
-            .file("/cli/one.age"), .file("/cli/two.age"), .file("/env/file.age"),
+            .requiredFile("/cli/one.age"), .requiredFile("/cli/two.age"), .requiredFile("/env/file.age"),
             .environment(variable: "PROGFIG_AGE_KEY", text: site.key("n2").string),
             .file(site.path("keys/n1.age")), .file(site.controllerKeyPath), .file(site.fallbackKeyPath),
         ])
-        XCTAssertEqual(try value(store, .group("g1"), "grp"), "g1 value")
+        XCTAssertThrowsSiteError(try value(store, .group("g1"), "grp"), "/cli/one.age: age key file not found")
 
         let empty = SecretStoreOptions.from(keyPaths: [], environment: ["PROGFIG_AGE_KEY_FILE": "", "PROGFIG_AGE_KEY": ""], passphrase: { "" })
         XCTAssertEqual(empty.keyOverrides, [])

@@ -209,4 +209,21 @@ final class SecretsFileTests: XCTestCase {
                        "[[\"cafe\\u0301\", \"decomposed\"], [\"caf\\u00e9\", \"precomposed\"]]",
                        "the original's secrets must survive an update")
     }
+
+    func testSaveRemovesOnlyTemporaryFilesOfDeadWriters() throws {
+        let dir = try makeTemporaryDirectory()
+        let url = dir.appendingPathComponent("n1.secrets.json")
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let dead = dir.appendingPathComponent(".n1.secrets.json.tmp-\(finished.processIdentifier)-abc")
+        let live = dir.appendingPathComponent(".n1.secrets.json.tmp-\(getpid())-def")
+        let other = dir.appendingPathComponent(".n2.secrets.json.tmp-\(finished.processIdentifier)-ghi")
+        for file in [dead, live, other] { XCTAssertTrue(FileManager.default.createFile(atPath: file.path, contents: Data("{".utf8))) }
+        XCTAssertEqual(SecretsFile.abandonedTemporaryFiles(of: url).map(\.lastPathComponent), [dead.lastPathComponent])
+        try SecretsFile.update(url) { $0["a"] = "b" }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(),
+                       [live.lastPathComponent, other.lastPathComponent, "n1.secrets.json"].sorted())
+    }
 }

@@ -104,9 +104,12 @@ final class FailureTests: XCTestCase {
                         contains: "no age key found (tried \(site.controllerKey.path), /etc/progfig/node.age); pass --age-key PATH or set PROGFIG_AGE_KEY_FILE")
         try assertFails(["secret", "rekey", "--dry-run"], in: site,
                         contains: "no age key found (tried \(site.controllerKey.path), /etc/progfig/node.age)")
+        // Keys named explicitly must exist; the first missing one is named.
         let missing = site.base.appendingPathComponent("missing.age").path
         try assertFails(["secret", "decrypt", "-c", "--age-key", missing, "--secret-store-arguments", "age_key=/nonexistent/k.age"], in: site,
-                        contains: "no age key found (tried /nonexistent/k.age, \(missing), /nonexistent/env.age, \(site.controllerKey.path), /etc/progfig/node.age)",
+                        contains: "/nonexistent/k.age: age key file not found",
+                        environment: ["PROGFIG_AGE_KEY_FILE": "/nonexistent/env.age"])
+        try assertFails(["secret", "decrypt", "-c"], in: site, contains: "/nonexistent/env.age: age key file not found",
                         environment: ["PROGFIG_AGE_KEY_FILE": "/nonexistent/env.age"])
         for node in ["web1", "web2", "db1"] {
             try FileManager.default.moveItem(at: site.key(node), to: site.base.appendingPathComponent("\(node).away"))
@@ -136,6 +139,7 @@ final class FailureTests: XCTestCase {
         let damaged = site.base.appendingPathComponent("damaged.age")
         try keyText.replacingOccurrences(of: secretLine, with: String(secretLine.dropLast()) + (secretLine.hasSuffix("Q") ? "P" : "Q"))
             .write(to: damaged, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: damaged.path)
         let result = try progfig(["secret", "decrypt", "-n", "web1", "--age-key", damaged.path], in: site.root)
         assertCleanError(result, status: 1, contains: "\(damaged.path): cannot load age key", secrets: plaintexts + [String(secretLine.dropFirst(20))])
         let env = try progfig(["secret", "decrypt", "-n", "web1"], in: site.root,
@@ -143,6 +147,7 @@ final class FailureTests: XCTestCase {
         assertCleanError(env, status: 1, contains: "$PROGFIG_AGE_KEY", secrets: plaintexts + [String(secretLine.dropFirst(20).dropLast())])
         let notAKey = site.base.appendingPathComponent("notakey.age")
         try "just some text\n".write(to: notAKey, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: notAKey.path)
         try assertFails(["secret", "decrypt", "-n", "web1", "--age-key", notAKey.path], in: site,
                         contains: "\(notAKey.path): cannot load age key")
     }

@@ -405,9 +405,9 @@ final class SecretCommandTests: XCTestCase {
             verbose.stderr)
         XCTAssertFalse(verbose.stderr.contains("AGE-SECRET-KEY"))
 
-        // Unknown store arguments are refused, naming the argument; malformed ones are usage errors.
+        // Unknown and malformed store arguments are usage errors naming the argument.
         assertCleanError(try progfig(["secret", "decrypt", "-n", "web1", "--secret-store-arguments", "age_key=\(web1),colour=blue"],
-                                     in: site.root), status: 1, contains: "unknown secret store argument \"colour\"; known: age_key")
+                                     in: site.root), status: 64, contains: "unknown secret store argument \"colour\"; known: age_key")
         assertCleanError(try progfig(["secret", "decrypt", "-n", "web1", "--secret-store-arguments", "age_key"], in: site.root),
                          status: 64, contains: "--secret-store-arguments")
         assertCleanError(try progfig(["secret", "decrypt", "-n", "web1", "--secret-store-arguments", "age_key=a,age_key=b"],
