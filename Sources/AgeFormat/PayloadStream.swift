@@ -15,7 +15,8 @@ public struct PayloadStream: Sendable {
 
     /// How many chunks are processed together; 1 gives the plain serial STREAM.
     public let chunksPerBatch: Int
-    /// How many threads work on one batch at most.
+    /// 1 for the plain serial STREAM; otherwise batches are sealed or opened on all cores while
+    /// the next batch is read.
     public let parallelism: Int
 
     /// A STREAM processor; `parallelism` defaults to the number of active processors.
@@ -79,19 +80,21 @@ public struct PayloadStream: Sendable {
         }
     }
 
-    /// Runs `body(i)` for i in 0..<count, on several threads when worthwhile.
-    private func forEachChunk(_ count: Int, _ body: (Int) -> Void) {
-        if parallelism == 1 || count == 1 {
+    /// Runs `body(i)` for each chunk i in 0..<count and `sideJob` (the next batch's read) as jobs
+    /// spread dynamically over all cores, so the read overlaps the crypto and no core idles while
+    /// another reads; serially when `parallelism` is 1. Returns when every job has finished.
+    private func runBatch(_ count: Int, sideJob: (() -> Void)?, _ body: (Int) -> Void) {
+        let offset = sideJob == nil ? 0 : 1
+        guard parallelism > 1, count + offset > 1 else {
+            sideJob?()
             for i in 0..<count { body(i) }
-        } else {
-            let workers = min(parallelism, count)
-            // concurrentPerform returns only when every iteration has run, so `body` outlives them.
-            withoutActuallyEscaping(body) { body in
-                let work = UncheckedSendable(body)
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    var i = w
-                    while i < count { work.value(i); i += workers }
-                }
+            return
+        }
+        // concurrentPerform returns only when every iteration has run, so `body` outlives them.
+        withoutActuallyEscaping(body) { body in
+            let work = UncheckedSendable(body), side = UncheckedSendable(sideJob)
+            DispatchQueue.concurrentPerform(iterations: count + offset) { i in
+                if i < offset { side.value?() } else { work.value(i - offset) }
             }
         }
     }
@@ -114,14 +117,15 @@ public struct PayloadStream: Sendable {
             var batch = try reader.fill(buffers[current])
             var index: UInt64 = 0
             while true {
-                let next = batch.atEnd || buffers.count == 1 ? nil : ReadAhead { [buffers] in try reader.fill(buffers[1 - current]) }
-                // A failed write must not leave the read-ahead running on the reader.
-                defer { if let next, !next.isCollected { _ = try? next.wait() } }
+                let next = NextBatch<PlaintextBatch>()
+                let readNext: (() -> Void)? = batch.atEnd || buffers.count == 1 ? nil : { [buffers, current] in
+                    next.result = Result { try reader.fill(buffers[1 - current]) }
+                }
                 try buffers[current].withUnsafeMutableBytes { raw in
                     let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
                     let first = index, chunks = batch.lengths.count, last = batch.atEnd
                     batch.lengths.withUnsafeBufferPointer { lens in
-                        forEachChunk(chunks) { c in
+                        runBatch(chunks, sideJob: readNext) { c in
                             Self.sealChunk(key: key, index: first + UInt64(c), last: last && c == chunks - 1,
                                            data: base + c * Self.encryptedChunkSize, count: lens[c])
                         }
@@ -131,8 +135,8 @@ public struct PayloadStream: Sendable {
                     index += UInt64(chunks)
                 }
                 if batch.atEnd { return }
-                if let next {
-                    batch = try next.wait()
+                if let result = next.result {
+                    batch = try result.get()
                     current = 1 - current
                 } else {
                     batch = try reader.fill(buffers[current])
@@ -161,16 +165,17 @@ public struct PayloadStream: Sendable {
                     throw AgeError.payload(index == 0 ? "the payload has no chunks; the file is truncated"
                                                       : "the payload ends without a final chunk; the file is truncated")
                 }
-                let next = buffers.count == 1 ? nil : ReadAhead { [buffers, current] in try reader.fill(buffers[1 - current]) }
-                // A payload error must not leave the read-ahead running on the reader.
-                defer { if let next, !next.isCollected { _ = try? next.wait() } }
+                let next = NextBatch<Int>()
+                let readNext: (() -> Void)? = buffers.count == 1 ? nil : { [buffers, current] in
+                    next.result = Result { try reader.fill(buffers[1 - current]) }
+                }
                 let finished = try buffers[current].withUnsafeMutableBytes { raw -> Bool in
                     let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
                     let chunks = (count + Self.encryptedChunkSize - 1) / Self.encryptedChunkSize
                     let first = index, total = count
                     func length(_ c: Int) -> Int { min(Self.encryptedChunkSize, total - c * Self.encryptedChunkSize) }
                     opened.withUnsafeMutableBufferPointer { okp in
-                        forEachChunk(chunks) { c in
+                        runBatch(chunks, sideJob: readNext) { c in
                             let len = length(c)
                             okp[c] = Self.openChunk(key: key, index: first + UInt64(c), last: len < Self.encryptedChunkSize,
                                                     data: base + c * Self.encryptedChunkSize, count: len)
@@ -200,8 +205,13 @@ public struct PayloadStream: Sendable {
                     index += UInt64(chunks)
                     return false
                 }
-                let following = try next?.wait() ?? reader.fill(buffers[current])
-                if next != nil { current = 1 - current }
+                let following: Int
+                if let result = next.result {
+                    following = try result.get()
+                    current = 1 - current
+                } else {
+                    following = try reader.fill(buffers[current])
+                }
                 if finished {
                     guard following == 0 else { throw AgeError.payload("unexpected data after the final payload chunk") }
                     return
@@ -266,29 +276,9 @@ final class CiphertextBatchReader<S: ByteSource>: @unchecked Sendable {
     }
 }
 
-/// Runs one read on a background thread while the caller works on the previous batch; `wait`
-/// returns its result. The caller waits before touching the reader or the buffer again.
-final class ReadAhead<T>: @unchecked Sendable {
-    private let group = DispatchGroup()
-    private var result: Result<T, any Error>?
-
-    init(_ work: @escaping () throws -> T) {
-        let job = UncheckedSendable(work)
-        group.enter()
-        DispatchQueue.global().async { [self] in
-            result = Result { try job.value() }
-            group.leave()
-        }
-    }
-
-    /// Whether `wait` has returned.
-    private(set) var isCollected = false
-
-    func wait() throws -> T {
-        group.wait()
-        isCollected = true
-        return try result!.get()
-    }
+/// The next batch's read result, written by the read job inside `runBatch` and read after it.
+final class NextBatch<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
 }
 
 /// Carries a value into `DispatchQueue.concurrentPerform`, which runs synchronously; each use
