@@ -116,8 +116,8 @@ final class AgeFailureTests: XCTestCase {
     func testInvalidIdentityFileNamesTheLineButNotTheKey() throws {
         let (dir, _) = try encryptedFixture()
         var key = X25519Identity.generate().string
-        key.removeLast()
-        key.append(key.last == "Q" ? "P" : "Q")
+        let removed = key.removeLast()
+        key.append(removed == "Q" ? "P" : "Q")
         try "# broken\n\(key)\n".write(to: dir.appendingPathComponent("bad.txt"), atomically: false, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: dir.appendingPathComponent("bad.txt").path)
         let result = try ProgfigRunner.run(["age", "-d", "-i", "bad.txt", "in.age"], in: dir)

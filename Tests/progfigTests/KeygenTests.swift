@@ -93,8 +93,8 @@ final class KeygenTests: XCTestCase {
     func testConvertOfAnInvalidKeyNeverPrintsIt() throws {
         let dir = try makeTemporaryDirectory()
         var key = X25519Identity.generate().string
-        key.removeLast()
-        key.append(key.last == "Q" ? "P" : "Q")
+        let removed = key.removeLast()
+        key.append(removed == "Q" ? "P" : "Q")
         let result = try ProgfigRunner.run(["keygen", "-y"], in: dir, stdin: Data("\(key)\n".utf8))
         assertCleanError(result, status: 1, contains: "standard input:1:", secrets: [key, String(key.dropFirst(16).prefix(20))])
     }
