@@ -47,9 +47,4 @@ public final class SecureBytes: @unchecked Sendable {
     public static func wipe(_ bytes: inout [UInt8]) {
         Sodium.wipe(&bytes)
     }
-
-    /// Constant-time equality.
-    public func constantTimeEquals(_ other: SecureBytes) -> Bool {
-        count == other.count && sodium_memcmp(pointer, other.pointer, count) == 0
-    }
 }
