@@ -25,15 +25,16 @@ public struct PayloadStream: Sendable {
         self.parallelism = max(1, parallelism)
     }
 
-    /// The same settings with batches of at most `chunks` chunks, for inputs known to be small.
+    /// The same settings with batches of at most `chunks` chunks, for inputs known to be small;
+    /// an input that fits one batch needs no read-ahead, so it gets one buffer, not two.
     public func limited(toChunks chunks: Int) -> PayloadStream {
-        PayloadStream(chunksPerBatch: min(chunksPerBatch, max(1, chunks)), parallelism: parallelism)
+        let batch = min(chunksPerBatch, max(1, chunks))
+        return PayloadStream(chunksPerBatch: batch, parallelism: batch >= chunks ? min(parallelism, batch) : parallelism)
     }
 
     /// The number of cores this process may use.
-    public static var defaultParallelism: Int {
-        max(1, ProcessInfo.processInfo.activeProcessorCount)
-    }
+    /// Read once: Foundation reads the cgroup CPU quota from files on every call.
+    public static let defaultParallelism = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// The payload key: HKDF-SHA-256(file key, salt: nonce, info: "payload").
     static func payloadKey(fileKey: SecureBytes, nonce: [UInt8]) -> SecureBytes {
