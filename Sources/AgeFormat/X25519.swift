@@ -85,28 +85,18 @@ public struct X25519Identity: Identity {
     /// Batches of this many stanzas are tried together across cores.
     private static let batchSize = 256
 
+    /// Tries the X25519 stanzas in batches across cores. Outcomes are taken in stanza order, as
+    /// age does: the first stanza that is malformed, low-order or ours decides, and stanzas after
+    /// a match are not examined.
     public func unwrap(stanzas: [Stanza]) throws -> SecureBytes? {
-        // Validate every X25519 stanza first (cheap), so that errors do not depend on scheduling.
-        var candidates: [(share: [UInt8], body: [UInt8])] = []
-        for s in stanzas where s.type == X25519Recipient.stanzaType {
-            guard s.arguments.count == 1 else {
-                throw AgeError.header("malformed X25519 stanza: expected exactly one argument")
-            }
-            guard let share = UnpaddedBase64.decode(Array(s.arguments[0].utf8)), share.count == 32 else {
-                throw AgeError.header("malformed X25519 stanza: the share must be 32 bytes of canonical base64")
-            }
-            guard s.body.count == FileKey.size + Sodium.tagSize else {
-                throw AgeError.header("malformed X25519 stanza: the body must wrap a 16-byte file key")
-            }
-            candidates.append((share, s.body))
-        }
+        let candidates = stanzas.filter { $0.type == X25519Recipient.stanzaType }
         var start = 0
         while start < candidates.count {
             let end = min(start + Self.batchSize, candidates.count)
-            let results = tryBatch(candidates[start..<end])
-            for result in results {
+            for result in tryBatch(candidates[start..<end]) {
                 switch result {
                 case .key(let k): return k
+                case .malformed(let message): throw AgeError.header("malformed X25519 stanza: \(message)")
                 case .lowOrder: throw AgeError.header("X25519 stanza with a low-order share: the shared secret is zero")
                 case .notMine: continue
                 }
@@ -116,23 +106,30 @@ public struct X25519Identity: Identity {
         return nil
     }
 
-    private enum Attempt { case notMine, lowOrder, key(SecureBytes) }
+    private enum Attempt { case notMine, lowOrder, malformed(String), key(SecureBytes) }
 
-    private func attempt(share: [UInt8], body: [UInt8]) -> Attempt {
+    private func attempt(_ stanza: Stanza) -> Attempt {
+        guard stanza.arguments.count == 1 else { return .malformed("expected exactly one argument") }
+        guard let share = UnpaddedBase64.decode(Array(stanza.arguments[0].utf8)), share.count == 32 else {
+            return .malformed("the share must be 32 bytes of canonical base64")
+        }
+        guard stanza.body.count == FileKey.size + Sodium.tagSize else {
+            return .malformed("the body must wrap a 16-byte file key")
+        }
         guard let shared = Sodium.x25519(secret, share) else { return .lowOrder }
         let key = X25519Recipient.wrapKey(shared: shared, share: share, publicKey: recipient.publicKey)
-        guard let fileKey = body.withUnsafeBytes({ Sodium.open(key: key, nonce: zeroNonce, ciphertext: $0) }) else {
+        guard let fileKey = stanza.body.withUnsafeBytes({ Sodium.open(key: key, nonce: zeroNonce, ciphertext: $0) }) else {
             return .notMine
         }
         return .key(fileKey)
     }
 
-    private func tryBatch(_ batch: ArraySlice<(share: [UInt8], body: [UInt8])>) -> [Attempt] {
+    private func tryBatch(_ batch: ArraySlice<Stanza>) -> [Attempt] {
         let items = Array(batch)
-        if items.count < 8 { return items.map { attempt(share: $0.share, body: $0.body) } }
+        if items.count < 8 { return items.map { attempt($0) } }
         let results = AttemptSlots(count: items.count)
         DispatchQueue.concurrentPerform(iterations: items.count) { i in
-            results.set(i, attempt(share: items[i].share, body: items[i].body))
+            results.set(i, attempt(items[i]))
         }
         return results.values
     }
