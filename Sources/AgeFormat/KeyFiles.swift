@@ -36,23 +36,27 @@ public enum IdentityFile {
         return try parse(String(decoding: plaintext, as: UTF8.self), name: name)
     }
 
-    /// A warning when the identity file at `path` is readable or writable by group or others, as
-    /// ssh warns about private keys; nil when it is private, encrypted, or cannot be inspected.
-    public static func permissionWarning(path: String) -> String? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+    /// A warning when the identity file at `path`, whose `contents` the caller already read, is
+    /// readable or writable by group or others, as ssh warns about private keys; nil when it is
+    /// private, passphrase-encrypted, or cannot be inspected. The file is not read again.
+    public static func permissionWarning(path: String, contents: [UInt8]) -> String? {
+        guard !isEncrypted(contents),
+              let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               let mode = (attributes[.posixPermissions] as? NSNumber)?.uint16Value,
-              (attributes[.type] as? FileAttributeType) == .typeRegular, mode & 0o077 != 0,
-              let data = FileManager.default.contents(atPath: path), !isEncrypted([UInt8](data)) else { return nil }
+              (attributes[.type] as? FileAttributeType) == .typeRegular, mode & 0o077 != 0 else { return nil }
         return "\(path) holds secret keys but is accessible by others (mode \(String(mode & 0o777, radix: 8))); run chmod 600 \(path)"
     }
 
-    /// Reads and parses the identity file at `path` ("-" is not special here).
-    public static func load(path: String, passphrase: () throws -> String) throws -> [X25519Identity] {
+    /// Reads and parses the identity file at `path` ("-" is not special here), reading it once;
+    /// `warn` is told when the file is accessible by others.
+    public static func load(path: String, passphrase: () throws -> String,
+                            warn: (String) -> Void = { _ in }) throws -> [X25519Identity] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AgeError(.io, "cannot read identity file \(path)")
         }
         var bytes = [UInt8](data)
         defer { Sodium.wipe(&bytes) }
+        if let warning = permissionWarning(path: path, contents: bytes) { warn(warning) }
         return try parse(contents: bytes, name: path, passphrase: passphrase)
     }
 }

@@ -55,9 +55,8 @@ public final class DecryptionKeys: @unchecked Sendable {
                 throw SiteError("age key file not found", file: path)
             case .file(let path), .requiredFile(let path):
                 guard FileManager.default.fileExists(atPath: path) else { continue }
-                if let warning = IdentityFile.permissionWarning(path: path) { warn(warning) }
                 do {
-                    found += try IdentityFile.load(path: path, passphrase: passphrase)
+                    found += try IdentityFile.load(path: path, passphrase: passphrase, warn: warn)
                 } catch let error as AgeError {
                     throw SiteError("cannot load age key: \(error.message)", file: path)
                 } catch let error as SiteError {

@@ -20,9 +20,11 @@ struct KeyFiles {
     func identities(files: [String]) throws -> [X25519Identity] {
         try files.flatMap { path in
             let name = displayName(path)
-            if path != "-", let warning = IdentityFile.permissionWarning(path: path) { Output.note("warning: \(warning)") }
             var contents = try read(path, kind: "identity file")
             defer { SecureBytes.wipe(&contents) }
+            if path != "-", let warning = IdentityFile.permissionWarning(path: path, contents: contents) {
+                Output.note("warning: \(warning)")
+            }
             return try IdentityFile.parse(contents: contents, name: name) {
                 try passphrases.passphrase(prompt: "Enter passphrase for identity file \(name): ")
             }
