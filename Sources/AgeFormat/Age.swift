@@ -109,7 +109,15 @@ public struct Decryptor: Sendable {
     /// Decrypts all of `source` into `sink` in constant memory. Plaintext is written only after
     /// its chunk authenticated; on a payload error, earlier chunks may already have been written.
     public func decrypt<S: ByteSource, W: ByteSink>(from source: S, to sink: inout W, armor: ArmorMode = .detect) throws {
-        var buffered = BufferedSource(source)
+        try decrypt(from: source, to: &sink, armor: armor, inMemorySize: nil)
+    }
+
+    /// `inMemorySize`, the size of an in-memory input, bounds every buffer: small values then cost
+    /// no 16 KiB header buffer and no 64 KiB chunk buffer.
+    private func decrypt<S: ByteSource, W: ByteSink>(from source: S, to sink: inout W, armor: ArmorMode, inMemorySize: Int?) throws {
+        let bufferSize = inMemorySize.map { $0 + 1 } ?? 16 * 1024
+        let maxPayloadBytes = inMemorySize ?? .max
+        var buffered = BufferedSource(source, bufferSize: bufferSize)
         let armored: Bool
         switch armor {
         case .detect: armored = Armor.looksArmored(try buffered.peek(Armor.maxSurroundingWhitespace + 16))
@@ -117,20 +125,18 @@ public struct Decryptor: Sendable {
         case .none: armored = false
         }
         if armored {
-            var inner = BufferedSource(ArmorSource(buffered))
-            try decryptBinary(from: &inner, to: &sink)
+            var inner = BufferedSource(ArmorSource(buffered), bufferSize: bufferSize)
+            try decryptBinary(from: &inner, to: &sink, maxPayloadBytes: maxPayloadBytes)
         } else {
-            try decryptBinary(from: &buffered, to: &sink)
+            try decryptBinary(from: &buffered, to: &sink, maxPayloadBytes: maxPayloadBytes)
         }
     }
 
     /// Decrypts `ciphertext` (binary or armored) in memory; for small values such as stored
-    /// secrets. The STREAM batch is sized to the value, so small values cost no large buffer.
+    /// secrets. Buffers are sized to the value.
     public func decrypt(_ ciphertext: [UInt8]) throws -> [UInt8] {
         var sink = ArraySink()
-        let chunks = ciphertext.count / PayloadStream.encryptedChunkSize + 1
-        let sized = Decryptor(identities: identities, limits: limits, stream: stream.limited(toChunks: chunks))
-        try sized.decrypt(from: ArraySource(ciphertext), to: &sink)
+        try decrypt(from: ArraySource(ciphertext), to: &sink, armor: .detect, inMemorySize: ciphertext.count)
         return sink.bytes
     }
 
@@ -159,13 +165,14 @@ public struct Decryptor: Sendable {
         throw AgeError(.noMatch, "no identity matched any of the file's \(header.stanzas.count) recipient stanza(s)")
     }
 
-    private func decryptBinary<S: ByteSource, W: ByteSink>(from source: inout BufferedSource<S>, to sink: inout W) throws {
+    private func decryptBinary<S: ByteSource, W: ByteSink>(from source: inout BufferedSource<S>, to sink: inout W, maxPayloadBytes: Int) throws {
         let fileKey = try openHeader(from: &source)
         var nonce = [UInt8](repeating: 0, count: PayloadStream.nonceSize)
         let n = try nonce.withUnsafeMutableBytes { try source.readFull(into: $0) }
         guard n == PayloadStream.nonceSize else {
             throw AgeError.header("the file ends before the payload nonce; it is truncated")
         }
-        try stream.decrypt(from: &source, to: &sink, payloadKey: PayloadStream.payloadKey(fileKey: fileKey, nonce: nonce))
+        try stream.decrypt(from: &source, to: &sink, payloadKey: PayloadStream.payloadKey(fileKey: fileKey, nonce: nonce),
+                           maxPayloadBytes: maxPayloadBytes)
     }
 }

@@ -123,13 +123,12 @@ struct ArmorSource<Base: ByteSource>: ByteSource {
                 guard state == .body else {
                     throw AgeError.armor("invalid armor: data after the final short line")
                 }
-                guard !line.isEmpty, line.count <= 64, line.count % 4 == 0,
-                      let data = Data(base64Encoded: Data(line)),
-                      Array(data.base64EncodedString().utf8) == line else {
+                guard !line.isEmpty, line.count <= 64,
+                      let data = line.withUnsafeBytes({ Sodium.base64Decode($0, padded: true) }) else {
                     throw AgeError.armor("invalid armor: lines must be canonical padded base64 of at most 64 columns")
                 }
                 if line.count < 64 || data.count < Armor.bytesPerLine { state = .expectEnd }
-                decoded = [UInt8](data)
+                decoded = data
                 offset = 0
             case .done:
                 break

@@ -115,8 +115,14 @@ struct BufferedSource<Base: ByteSource>: ByteSource {
     private var start = 0
     private var end = 0
     private var atEnd = false
+    private let bufferSize: Int
 
-    init(_ base: Base) { self.base = base }
+    /// Buffers `base`, reading `bufferSize` bytes at a time; an in-memory input of n bytes needs
+    /// no more than n + 1 (one read for the data and one that sees the end).
+    init(_ base: Base, bufferSize: Int = 16 * 1024) {
+        self.base = base
+        self.bufferSize = max(1, bufferSize)
+    }
 
     private var available: Int { end - start }
 
@@ -131,7 +137,7 @@ struct BufferedSource<Base: ByteSource>: ByteSource {
                 start = 0
                 end = length
             }
-            let capacity = max(count, 16 * 1024)
+            let capacity = max(count, bufferSize)
             if storage.count < capacity { storage += [UInt8](repeating: 0, count: capacity - storage.count) }
             let (from, to) = (end, storage.count)
             let n = try storage.withUnsafeMutableBytes { try base.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[from..<to])) }

@@ -150,11 +150,14 @@ public struct PayloadStream: Sendable {
     /// chunk's tag verified and every earlier chunk was written; on failure nothing from the failing
     /// chunk on is released. As in age, a full-size chunk is opened as a middle chunk first and as
     /// the final chunk if that fails; any data after the final chunk is an error. With parallelism,
-    /// the next batch is read while this one is opened.
-    func decrypt<S: ByteSource, W: ByteSink>(from source: inout S, to sink: inout W, payloadKey: SecureBytes) throws {
+    /// the next batch is read while this one is opened. When the whole payload is known to be at
+    /// most `maxPayloadBytes` bytes (an in-memory value), the buffer is no larger than that.
+    func decrypt<S: ByteSource, W: ByteSink>(from source: inout S, to sink: inout W, payloadKey: SecureBytes,
+                                             maxPayloadBytes: Int = .max) throws {
         let reader = CiphertextBatchReader(source)
         defer { source = reader.source }
-        let buffers = makeBuffers(bytes: chunksPerBatch * Self.encryptedChunkSize)
+        let batchBytes = chunksPerBatch * Self.encryptedChunkSize
+        let buffers = maxPayloadBytes < batchBytes ? [SecureBytes(count: maxPayloadBytes)] : makeBuffers(bytes: batchBytes)
         var opened = [Bool](repeating: false, count: chunksPerBatch)
         try payloadKey.withUnsafeBytes { keyRaw in
             let key = keyRaw.baseAddress!.assumingMemoryBound(to: UInt8.self)

@@ -32,6 +32,40 @@ enum Sodium {
         } }
     }
 
+    // MARK: Base64
+
+    /// Strict standard base64 (RFC 4648 section 4): canonical only (zero trailing bits), no
+    /// whitespace; with `padded`, exactly the right `=` padding, else none at all. Constant time.
+    static func base64Decode(_ text: UnsafeRawBufferPointer, padded: Bool) -> [UInt8]? {
+        ensureInitialized()
+        guard let input = text.baseAddress, !text.isEmpty else { return [] }
+        var out = [UInt8](repeating: 0, count: text.count / 4 * 3 + 2)
+        var length = 0
+        let variant = padded ? sodium_base64_VARIANT_ORIGINAL : sodium_base64_VARIANT_ORIGINAL_NO_PADDING
+        let rc = out.withUnsafeMutableBytes { o in
+            sodium_base642bin(o.baseAddress!.assumingMemoryBound(to: UInt8.self), o.count,
+                              input.assumingMemoryBound(to: CChar.self), text.count, nil, &length, nil, variant)
+        }
+        guard rc == 0 else { return nil }
+        out.removeLast(out.count - length)
+        return out
+    }
+
+    /// Standard base64, with or without `=` padding.
+    static func base64Encode(_ bytes: UnsafeRawBufferPointer, padded: Bool) -> String {
+        ensureInitialized()
+        let variant = padded ? sodium_base64_VARIANT_ORIGINAL : sodium_base64_VARIANT_ORIGINAL_NO_PADDING
+        let capacity = sodium_base64_encoded_len(bytes.count, variant)
+        return String(unsafeUninitializedCapacity: capacity) { out in
+            var empty: UInt8 = 0
+            let input = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? withUnsafePointer(to: &empty) { $0 }
+            _ = out.withMemoryRebound(to: CChar.self) {
+                sodium_bin2base64($0.baseAddress!, capacity, input, bytes.count, variant)
+            }
+            return capacity - 1 // without the terminating NUL
+        }
+    }
+
     // MARK: X25519
 
     /// X25519(scalar, basepoint): the public key of a 32-byte secret scalar.

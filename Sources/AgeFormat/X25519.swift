@@ -126,7 +126,17 @@ public struct X25519Identity: Identity {
 
     private func tryBatch(_ batch: ArraySlice<Stanza>) -> [Attempt] {
         let items = Array(batch)
-        if items.count < 8 { return items.map { attempt($0) } }
+        if items.count < 8 {
+            // Too few to share out: try them in order and stop at the first that decides.
+            var outcomes: [Attempt] = []
+            for stanza in items {
+                let outcome = attempt(stanza)
+                outcomes.append(outcome)
+                if case .notMine = outcome { continue }
+                break
+            }
+            return outcomes
+        }
         let results = AttemptSlots(count: items.count)
         DispatchQueue.concurrentPerform(iterations: items.count) { i in
             results.set(i, attempt(items[i]))

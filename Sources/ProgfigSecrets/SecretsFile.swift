@@ -16,24 +16,14 @@ public enum SecretsFile {
 
     /// Parses secrets file contents; `path` names the file in errors.
     public static func parse(_ data: Data, path: String) throws -> [String: String] {
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: data, options: []) } catch {
-            throw SiteError("not valid JSON; expected an object mapping secret names to armored age values", file: path)
-        }
-        guard let dictionary = object as? [String: Any] else {
-            throw SiteError("expected a JSON object mapping secret names to armored age values", file: path)
-        }
-        var secrets: [String: String] = [:]
-        for (name, value) in dictionary {
-            guard let text = value as? String else {
-                throw SiteError("secret \"\(name)\" is not a string", file: path)
-            }
-            secrets[name] = text
+        let secrets: [String: String]
+        do { secrets = try JSONDecoder().decode([String: String].self, from: data) } catch {
+            throw diagnose(data, path: path)
         }
         // Swift merges names that differ only in Unicode normalization (and JSON allows duplicate
         // names); a flat object of strings has exactly two string literals per entry, so fewer
         // entries than that means two names collapsed into one, which must not be saved over.
-        guard stringLiteralCount(data) == 2 * dictionary.count else {
+        guard stringLiteralCount(data) == 2 * secrets.count else {
             throw SiteError("duplicate secret names (possibly differing only in Unicode normalization); fix the file by hand", file: path)
         }
         return secrets
@@ -56,18 +46,32 @@ public enum SecretsFile {
         for file in abandonedTemporaryFiles(of: url) { try? FileManager.default.removeItem(at: file) }
     }
 
+    /// The error for contents that are not a flat object of strings: says which part is wrong.
+    private static func diagnose(_ data: Data, path: String) -> SiteError {
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: []) else {
+            return SiteError("not valid JSON; expected an object mapping secret names to armored age values", file: path)
+        }
+        guard let dictionary = object as? [String: Any] else {
+            return SiteError("expected a JSON object mapping secret names to armored age values", file: path)
+        }
+        let name = dictionary.keys.sorted().first { !(dictionary[$0] is String) } ?? "?"
+        return SiteError("secret \"\(name)\" is not a string", file: path)
+    }
+
     /// The number of JSON string literals in `data` (counting opening quotes outside strings).
     private static func stringLiteralCount(_ data: Data) -> Int {
-        var count = 0, inString = false, escaped = false
-        for byte in data {
-            if inString {
-                if escaped { escaped = false } else if byte == 0x5c { escaped = true } else if byte == 0x22 { inString = false }
-            } else if byte == 0x22 {
-                inString = true
-                count += 1
+        data.withUnsafeBytes { bytes in
+            var count = 0, inString = false, escaped = false
+            for byte in bytes {
+                if inString {
+                    if escaped { escaped = false } else if byte == 0x5c { escaped = true } else if byte == 0x22 { inString = false }
+                } else if byte == 0x22 {
+                    inString = true
+                    count += 1
+                }
             }
+            return count
         }
-        return count
     }
 
     /// Encodes secrets exactly as Python's `json.dump(obj, f, indent=2, sort_keys=True)`:

@@ -46,6 +46,24 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(rest, [9, 9, 9], "the parser must stop right after the MAC line")
     }
 
+    func testUnpaddedBase64IsStrictAndCanonical() {
+        func decode(_ s: String) -> [UInt8]? { UnpaddedBase64.decode(Array(s.utf8)) }
+        XCTAssertEqual(decode(""), [])
+        XCTAssertEqual(decode("QQ"), [0x41])
+        XCTAssertEqual(decode("QUI"), [0x41, 0x42])
+        XCTAssertEqual(decode("QUJD"), [0x41, 0x42, 0x43])
+        XCTAssertEqual(decode("+/+/"), [0xfb, 0xff, 0xbf])
+        for bad in ["QR", "QUJ", "Q", "QQ==", "QQ=", "QU JD", "QU-D", "QU_D", "QUJD\n", " QQ"] {
+            XCTAssertNil(decode(bad), "\"\(bad)\" must be rejected")
+        }
+        for count in 0...70 {
+            let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            let text = UnpaddedBase64.encode(bytes)
+            XCTAssertEqual(text, Data(bytes).base64EncodedString().replacingOccurrences(of: "=", with: ""))
+            XCTAssertEqual(decode(text), bytes)
+        }
+    }
+
     func testHeaderOfEncryptedFileRoundTrips() throws {
         let ids = (0..<3).map { _ in X25519Identity.generate() }
         let plaintext = plaintextStream(1000)
@@ -207,6 +225,36 @@ final class FormatTests: XCTestCase {
         lines[1].removeLast(4)
         check(lines.joined(separator: "\n") + "\n", "short line in the middle")
         check(String(repeating: " ", count: 2000) + armored, "too much leading whitespace")
+    }
+
+    /// The final armor line must be canonical padded base64, on the streaming and in-memory paths.
+    func testArmorFinalLineMustBeCanonical() throws {
+        let id = X25519Identity.generate()
+        let d = Decryptor(identities: [id])
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+        var paddings = Set<Int>()
+        for size in 500..<503 {
+            let armored = String(decoding: try Encryptor(recipients: [id.recipient], armored: true).encrypt(plaintextStream(size)), as: UTF8.self)
+            let lines = armored.split(separator: "\n").map(String.init)
+            let last = lines.count - 2
+            let padding = lines[last].reversed().prefix { $0 == "=" }.count
+            paddings.insert(padding)
+            guard padding > 0 else { continue }
+            func refuse(_ line: String, _ what: String) {
+                var edited = lines
+                edited[last] = line
+                let text = Array((edited.joined(separator: "\n") + "\n").utf8)
+                XCTAssertEqual(decryptCollecting(d, text).0?.kind, .armor, "\(what), padding \(padding)")
+                XCTAssertThrowsError(try d.decrypt(text), what) { XCTAssertEqual(($0 as? AgeError)?.kind, .armor, what) }
+            }
+            var chars = Array(lines[last])
+            let i = chars.count - padding - 1
+            chars[i] = alphabet[alphabet.firstIndex(of: chars[i])! ^ 1]
+            refuse(String(chars), "non-zero trailing bits")
+            refuse(String(lines[last].dropLast(padding)), "missing padding")
+            refuse(lines[last] + "=", "extra padding")
+        }
+        XCTAssertEqual(paddings, [0, 1, 2], "three sizes give every final-line padding")
     }
 
     // MARK: one-shot encryption
