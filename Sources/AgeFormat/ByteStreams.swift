@@ -152,25 +152,32 @@ struct BufferedSource<Base: ByteSource>: ByteSource {
         return storage[start..<(start + min(count, available))]
     }
 
-    /// Consumes and returns one line including its trailing LF, or up to the end of input when
-    /// there is no LF. Throws `tooLong` when no LF appears within `limit` bytes.
-    mutating func readLine(limit: Int, tooLong: AgeError) throws -> [UInt8] {
+    /// Consumes one line and passes it to `body` in place (valid only during the call): the line
+    /// includes its trailing LF, or runs to the end of input when there is no LF (empty at the end).
+    /// Throws `tooLong` when no LF appears within `limit` bytes.
+    mutating func withLine<R>(limit: Int, tooLong: AgeError, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         var scanned = 0
         while true {
-            if let i = storage[(start + scanned)..<end].firstIndex(of: 0x0a) {
-                let line = Array(storage[start...i])
-                start = i + 1
-                return line
+            let (from, to) = (start + scanned, end)
+            let newline = storage.withUnsafeBytes { p -> Int? in
+                guard from < to, let hit = memchr(p.baseAddress! + from, 0x0a, to - from) else { return nil }
+                return UnsafeRawPointer(hit) - p.baseAddress!
+            }
+            if newline != nil || atEnd || available >= limit {
+                if newline == nil && available >= limit { throw tooLong }
+                let lineEnd = newline.map { $0 + 1 } ?? end
+                let lineStart = start
+                start = lineEnd
+                return try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[lineStart..<lineEnd])) }
             }
             scanned = available
-            if scanned >= limit { throw tooLong }
-            if atEnd {
-                let line = Array(storage[start..<end])
-                start = end
-                return line
-            }
             try fill(available + 1)
         }
+    }
+
+    /// Consumes and returns one line, as `withLine` passes it.
+    mutating func readLine(limit: Int, tooLong: AgeError) throws -> [UInt8] {
+        try withLine(limit: limit, tooLong: tooLong) { Array($0) }
     }
 
     mutating func read(into out: UnsafeMutableRawBufferPointer) throws -> Int {

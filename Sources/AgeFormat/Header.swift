@@ -27,8 +27,12 @@ public struct Header: Sendable {
 
     /// HMAC-SHA-256 keyed with HKDF(file key, "header") over the header up to `---`.
     static func computeMAC(fileKey: SecureBytes, macInput: [UInt8]) -> [UInt8] {
-        let key = fileKey.withUnsafeBytes { Sodium.hkdf(ikm: $0, salt: [], info: "header", length: 32) }
-        return key.withUnsafeBytes { k in macInput.withUnsafeBytes { Sodium.hmacSHA256(key: k, [$0]) } }
+        let key = fileKey.withUnsafeBytes { Sodium.hkdf(ikm: $0, salt: UnsafeRawBufferPointer(start: nil, count: 0), info: "header") }
+        var mac = [UInt8](repeating: 0, count: 32)
+        key.withUnsafeBytes { k in macInput.withUnsafeBytes { input in
+            mac.withUnsafeMutableBytes { Sodium.hmacSHA256(key: k, input, into: $0) }
+        } }
+        return mac
     }
 
     /// Verifies the MAC in constant time.
@@ -37,66 +41,79 @@ public struct Header: Sendable {
     }
 
     /// Parses a header strictly from `source`, leaving the source positioned at the payload.
+    /// Lines are examined in place in the source's buffer: a stanza costs its strings and body only.
     static func parse<S: ByteSource>(from source: inout BufferedSource<S>, limits: Limits) throws -> Header {
         var consumed = 0
-        func nextLine() throws -> [UInt8] {
-            let remaining = limits.maxHeaderBytes - consumed
-            let tooLong = AgeError(.limit, "the header is larger than the limit of \(limits.maxHeaderBytes) bytes")
-            let line = try source.readLine(limit: max(remaining, 0), tooLong: tooLong)
-            consumed += line.count
-            if consumed > limits.maxHeaderBytes { throw tooLong }
-            guard line.last == 0x0a else {
-                if line.isEmpty && consumed == 0 { throw AgeError.header("the input is empty, not an age file") }
-                if consumed == line.count && !versionLine.starts(with: line.prefix(versionLine.count)) {
-                    throw AgeError.header("not an age file: the first line is not \"age-encryption.org/v1\"")
+        let tooLong = AgeError(.limit, "the header is larger than the limit of \(limits.maxHeaderBytes) bytes")
+        /// Passes the next line, without its LF, to `body`.
+        func nextLine<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+            try source.withLine(limit: max(limits.maxHeaderBytes - consumed, 0), tooLong: tooLong) { line in
+                consumed += line.count
+                if consumed > limits.maxHeaderBytes { throw tooLong }
+                guard line.last == 0x0a else {
+                    if line.isEmpty && consumed == 0 { throw AgeError.header("the input is empty, not an age file") }
+                    if consumed == line.count && !versionLine.starts(with: line.prefix(versionLine.count)) {
+                        throw AgeError.header("not an age file: the first line is not \"age-encryption.org/v1\"")
+                    }
+                    throw AgeError.header("the header ends unexpectedly")
                 }
-                throw AgeError.header("the header ends unexpectedly")
+                return try body(UnsafeRawBufferPointer(rebasing: line.dropLast()))
             }
-            return Array(line.dropLast())
         }
 
-        let first = try nextLine()
-        guard first + [0x0a] == versionLine else {
-            if first.starts(with: Array("age-encryption.org/".utf8)) {
-                throw AgeError.header("unsupported age format version; this file may need a newer age implementation")
+        try nextLine { first in
+            guard first.elementsEqual(versionLine.dropLast()) else {
+                if first.starts(with: "age-encryption.org/".utf8) {
+                    throw AgeError.header("unsupported age format version; this file may need a newer age implementation")
+                }
+                throw AgeError.header("not an age file: the first line is not \"age-encryption.org/v1\"")
             }
-            throw AgeError.header("not an age file: the first line is not \"age-encryption.org/v1\"")
         }
         var macInput = versionLine
         var stanzas: [Stanza] = []
         while true {
-            let line = try nextLine()
-            if line.starts(with: macPrefix) {
-                macInput += macPrefix
-                guard line.count == 3 + 1 + 43, line[3] == 0x20,
-                      let mac = UnpaddedBase64.decode(line[4...]), mac.count == 32 else {
-                    throw AgeError.header("malformed MAC line in the header")
+            let mac: [UInt8]? = try nextLine { line in
+                if line.starts(with: macPrefix) {
+                    guard line.count == 3 + 1 + 43, line[3] == 0x20,
+                          let mac = UnpaddedBase64.decode(UnsafeRawBufferPointer(rebasing: line[4...])), mac.count == 32 else {
+                        throw AgeError.header("malformed MAC line in the header")
+                    }
+                    macInput += macPrefix
+                    return mac
                 }
-                return Header(stanzas: stanzas, mac: mac, macInput: macInput)
+                guard line.starts(with: "-> ".utf8) else {
+                    throw AgeError.header("malformed header line: expected a stanza (\"-> \") or the MAC line (\"---\")")
+                }
+                macInput.append(contentsOf: line)
+                macInput.append(0x0a)
+                var fields: [String] = []
+                var fieldStart = 3
+                for i in 3...line.count where i == line.count || line[i] == 0x20 {
+                    let field = UnsafeRawBufferPointer(rebasing: line[fieldStart..<i])
+                    guard Stanza.isValidArgument(field) else {
+                        throw AgeError.header("malformed stanza: empty argument or invalid character")
+                    }
+                    fields.append(String(decoding: field, as: UTF8.self))
+                    fieldStart = i + 1
+                }
+                guard stanzas.count < limits.maxStanzas else {
+                    throw AgeError(.limit, "the header has more than the limit of \(limits.maxStanzas) recipient stanzas")
+                }
+                stanzas.append(Stanza(type: fields[0], arguments: Array(fields.dropFirst()), body: []))
+                return nil
             }
-            guard line.starts(with: Array("-> ".utf8)) else {
-                throw AgeError.header("malformed header line: expected a stanza (\"-> \") or the MAC line (\"---\")")
-            }
-            macInput += line + [0x0a]
-            let fields = line[3...].split(separator: 0x20, omittingEmptySubsequences: false)
-            guard fields.allSatisfy({ Stanza.isValidArgument($0) }) else {
-                throw AgeError.header("malformed stanza: empty argument or invalid character")
-            }
-            guard stanzas.count < limits.maxStanzas else {
-                throw AgeError(.limit, "the header has more than the limit of \(limits.maxStanzas) recipient stanzas")
-            }
+            if let mac { return Header(stanzas: stanzas, mac: mac, macInput: macInput) }
             var body: [UInt8] = []
-            while true {
-                let bodyLine = try nextLine()
-                macInput += bodyLine + [0x0a]
+            while try nextLine({ bodyLine in
+                macInput.append(contentsOf: bodyLine)
+                macInput.append(0x0a)
                 guard bodyLine.count <= 64, let decoded = UnpaddedBase64.decode(bodyLine) else {
                     throw AgeError.header("malformed stanza body: lines must be canonical base64 of at most 64 columns")
                 }
                 body += decoded
-                if bodyLine.count < 64 { break }
-            }
-            let strings = fields.map { String(decoding: $0, as: UTF8.self) }
-            stanzas.append(Stanza(type: strings[0], arguments: Array(strings.dropFirst()), body: body))
+                return bodyLine.count == 64
+            }) {}
+            stanzas[stanzas.count - 1].body = body
         }
     }
 

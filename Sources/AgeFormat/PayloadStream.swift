@@ -38,7 +38,7 @@ public struct PayloadStream: Sendable {
 
     /// The payload key: HKDF-SHA-256(file key, salt: nonce, info: "payload").
     static func payloadKey(fileKey: SecureBytes, nonce: [UInt8]) -> SecureBytes {
-        fileKey.withUnsafeBytes { Sodium.hkdf(ikm: $0, salt: nonce, info: "payload", length: 32) }
+        fileKey.withUnsafeBytes { ikm in nonce.withUnsafeBytes { Sodium.hkdf(ikm: ikm, salt: $0, info: "payload") } }
     }
 
     @inline(__always)

@@ -101,50 +101,39 @@ enum Sodium {
 
     // MARK: HMAC / HKDF
 
-    /// HMAC-SHA-256 over the concatenation of `parts`, with a key of any length.
-    static func hmacSHA256(key: UnsafeRawBufferPointer, _ parts: [UnsafeRawBufferPointer]) -> [UInt8] {
+    /// HMAC-SHA-256 of the concatenation of `parts` under `key` (any length), into `out` (32 bytes).
+    static func hmacSHA256(key: UnsafeRawBufferPointer, _ parts: UnsafeRawBufferPointer..., into out: UnsafeMutableRawBufferPointer) {
         ensureInitialized()
+        precondition(out.count == 32)
         var state = crypto_auth_hmacsha256_state()
-        var out = [UInt8](repeating: 0, count: 32)
         var empty: UInt8 = 0
-        let keyPointer = key.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? withUnsafePointer(to: &empty) { $0 }
-        crypto_auth_hmacsha256_init(&state, keyPointer, key.count)
+        withUnsafePointer(to: &empty) { emptyPointer in
+            crypto_auth_hmacsha256_init(&state, key.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? emptyPointer, key.count)
+        }
         for part in parts where part.count > 0 {
             crypto_auth_hmacsha256_update(&state, part.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt64(part.count))
         }
-        _ = out.withUnsafeMutableBytes { crypto_auth_hmacsha256_final(&state, $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+        crypto_auth_hmacsha256_final(&state, out.baseAddress!.assumingMemoryBound(to: UInt8.self))
         sodium_memzero(&state, MemoryLayout<crypto_auth_hmacsha256_state>.size)
+    }
+
+    /// HKDF-SHA-256 (RFC 5869) with 32 bytes of output, the only length age derives:
+    /// PRK = HMAC(salt, ikm), then OKM = T(1) = HMAC(PRK, info || 0x01). PRK is wiped.
+    static func hkdf(ikm: UnsafeRawBufferPointer, salt: UnsafeRawBufferPointer, info: UnsafeRawBufferPointer) -> SecureBytes {
+        let out = SecureBytes(count: 32)
+        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 16) { prk in
+            hmacSHA256(key: salt, ikm, into: prk)
+            withUnsafeBytes(of: UInt8(1)) { counter in
+                out.withUnsafeMutableBytes { hmacSHA256(key: UnsafeRawBufferPointer(prk), info, counter, into: $0) }
+            }
+            sodium_memzero(prk.baseAddress!, prk.count)
+        }
         return out
     }
 
-    /// HKDF-SHA-256 (RFC 5869): extract with `salt`, expand with `info` to `length` bytes.
-    static func hkdf(ikm: UnsafeRawBufferPointer, salt: [UInt8], info: String, length: Int) -> SecureBytes {
-        precondition(length <= 255 * 32)
-        var prk = salt.withUnsafeBytes { hmacSHA256(key: $0, [ikm]) }
-        defer { wipe(&prk) }
-        let infoBytes = Array(info.utf8)
-        let out = SecureBytes(count: length)
-        var previous: [UInt8] = []
-        var produced = 0
-        var counter: UInt8 = 1
-        while produced < length {
-            var block = prk.withUnsafeBytes { k in
-                previous.withUnsafeBytes { p in infoBytes.withUnsafeBytes { i in
-                    withUnsafeBytes(of: counter) { c in hmacSHA256(key: k, [p, i, c]) }
-                } }
-            }
-            let n = min(32, length - produced)
-            out.withUnsafeMutableBytes { o in
-                for j in 0..<n { o[produced + j] = block[j] }
-            }
-            produced += n
-            counter &+= 1
-            wipe(&previous)
-            previous = block
-            wipe(&block)
-        }
-        wipe(&previous)
-        return out
+    /// HKDF-SHA-256 with an ASCII label as `info`, as age's labels are.
+    static func hkdf(ikm: UnsafeRawBufferPointer, salt: UnsafeRawBufferPointer, info: StaticString) -> SecureBytes {
+        hkdf(ikm: ikm, salt: salt, info: UnsafeRawBufferPointer(start: info.utf8Start, count: info.utf8CodeUnitCount))
     }
 
     /// SHA-256 of `bytes`.

@@ -3,7 +3,7 @@ import Dispatch
 /// An age X25519 recipient, `age1…`: the public half of an `X25519Identity`.
 public struct X25519Recipient: Recipient, Hashable {
     static let stanzaType = "X25519"
-    static let hkdfInfo = "age-encryption.org/v1/X25519"
+    static let hkdfInfo: StaticString = "age-encryption.org/v1/X25519"
 
     /// The 32-byte Curve25519 public key.
     public let publicKey: [UInt8]
@@ -39,8 +39,14 @@ public struct X25519Recipient: Recipient, Hashable {
         return [Stanza(type: Self.stanzaType, arguments: [UnpaddedBase64.encode(share)], body: body)]
     }
 
+    /// The key that wraps the file key: HKDF(shared secret, salt: share || recipient, X25519 label).
     static func wrapKey(shared: SecureBytes, share: [UInt8], publicKey: [UInt8]) -> SecureBytes {
-        shared.withUnsafeBytes { Sodium.hkdf(ikm: $0, salt: share + publicKey, info: hkdfInfo, length: 32) }
+        precondition(share.count == 32 && publicKey.count == 32)
+        return withUnsafeTemporaryAllocation(byteCount: 64, alignment: 1) { salt in
+            share.withUnsafeBytes { salt.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 32) }
+            publicKey.withUnsafeBytes { (salt.baseAddress! + 32).copyMemory(from: $0.baseAddress!, byteCount: 32) }
+            return shared.withUnsafeBytes { Sodium.hkdf(ikm: $0, salt: UnsafeRawBufferPointer(salt), info: hkdfInfo) }
+        }
     }
 }
 
@@ -110,7 +116,7 @@ public struct X25519Identity: Identity {
 
     private func attempt(_ stanza: Stanza) -> Attempt {
         guard stanza.arguments.count == 1 else { return .malformed("expected exactly one argument") }
-        guard let share = UnpaddedBase64.decode(Array(stanza.arguments[0].utf8)), share.count == 32 else {
+        guard let share = UnpaddedBase64.decode(stanza.arguments[0].utf8), share.count == 32 else {
             return .malformed("the share must be 32 bytes of canonical base64")
         }
         guard stanza.body.count == FileKey.size + Sodium.tagSize else {
