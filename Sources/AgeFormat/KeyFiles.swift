@@ -88,9 +88,12 @@ public enum RecipientsFile {
 enum KeyFileLines {
     static func parse<T>(_ text: String, name: String, what: String, entry: (String) throws(AgeError) -> T) throws -> [T] {
         var entries: [T] = []
-        for (i, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            do { entries.append(try entry(String(line))) } catch {
+        // Split on LF bytes (a CR before an LF belongs to the line ending), not on Characters.
+        let lines = text.utf8.split(separator: 0x0a, omittingEmptySubsequences: false)
+        for (i, var line) in lines.enumerated() {
+            if i < lines.count - 1 && line.last == 0x0d { line = line.dropLast() }
+            if line.isEmpty || line.first == UInt8(ascii: "#") { continue }
+            do { entries.append(try entry(String(Substring(line)))) } catch {
                 throw AgeError(error.kind, "\(name):\(i + 1): \(error.message)")
             }
         }

@@ -10,7 +10,7 @@ public struct X25519Recipient: Recipient, Hashable {
 
     /// Parses an `age1…` string (lowercase Bech32, checksum verified).
     public init(_ string: String) throws(AgeError) {
-        guard !string.uppercased().hasPrefix("AGE-SECRET-KEY-") else {
+        guard !string.prefix(15).uppercased().hasPrefix("AGE-SECRET-KEY-") else {
             throw AgeError.key("invalid recipient: this is a secret key (AGE-SECRET-KEY-1…), not a public key (age1…)")
         }
         let (hrp, data): (String, [UInt8])
