@@ -30,11 +30,12 @@ final class PayloadStreamTests: XCTestCase {
         return sink.bytes
     }
 
-    func decrypt(_ payload: [UInt8], _ stream: PayloadStream) -> (AgeError?, [UInt8]) {
+    /// Decrypts `payload`; with `sizedTo`, as an in-memory value whose buffer holds at most that many bytes.
+    func decrypt(_ payload: [UInt8], _ stream: PayloadStream, sizedTo bound: Int = .max) -> (AgeError?, [UInt8]) {
         var source = ArraySource(payload)
         var sink = ArraySink()
         do {
-            try stream.decrypt(from: &source, to: &sink, payloadKey: Self.payloadKey)
+            try stream.decrypt(from: &source, to: &sink, payloadKey: Self.payloadKey, maxPayloadBytes: bound)
             return (nil, sink.bytes)
         } catch let e as AgeError {
             return (e, sink.bytes)
@@ -76,6 +77,33 @@ final class PayloadStreamTests: XCTestCase {
                     XCTAssertEqual(out.count, size, "size \(size): enc \(config(enc)), dec \(config(dec))")
                     XCTAssertTrue(out == plaintext, "size \(size): enc \(config(enc)), dec \(config(dec)): plaintext differs")
                 }
+            }
+        }
+    }
+
+    /// In-memory values get one buffer sized to the value: the same plaintext at every chunk and
+    /// batch edge, and the same refusals of truncated and extended payloads.
+    func testBufferSizedToTheValue() throws {
+        for size in Self.sizes {
+            let plaintext = plaintextStream(size)
+            let payload = try encrypt(plaintext, Self.serial)
+            for dec in [Self.serial] + Self.parallelConfigs {
+                let (error, out) = decrypt(payload, dec, sizedTo: payload.count)
+                XCTAssertNil(error, "size \(size), \(config(dec)): \(error?.message ?? "")")
+                XCTAssertTrue(out == plaintext, "size \(size), \(config(dec)): plaintext differs")
+                let extended = payload + [0]
+                XCTAssertEqual(decrypt(extended, dec, sizedTo: extended.count).0?.kind, .payload, "size \(size) + 1 byte")
+                let cut = Array(payload.dropLast())
+                XCTAssertEqual(decrypt(cut, dec, sizedTo: cut.count).0?.kind, .payload, "size \(size) - 1 byte")
+            }
+        }
+        // Whole files through the one-shot API, binary and armored.
+        let id = X25519Identity.generate()
+        for size in [0, 1, Self.chunk, Self.chunk + 1, 33 * Self.chunk] {
+            for armored in [false, true] {
+                let plaintext = plaintextStream(size)
+                let file = try Encryptor(recipients: [id.recipient], armored: armored).encrypt(plaintext)
+                XCTAssertTrue(try Decryptor(identities: [id]).decrypt(file) == plaintext, "size \(size), armored \(armored)")
             }
         }
     }
