@@ -107,7 +107,7 @@ enum Sodium {
         precondition(out.count == 32)
         var state = crypto_auth_hmacsha256_state()
         var empty: UInt8 = 0
-        withUnsafePointer(to: &empty) { emptyPointer in
+        _ = withUnsafePointer(to: &empty) { emptyPointer in
             crypto_auth_hmacsha256_init(&state, key.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? emptyPointer, key.count)
         }
         for part in parts where part.count > 0 {
