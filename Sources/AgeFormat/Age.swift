@@ -22,33 +22,36 @@ public struct Encryptor: Sendable {
 
     /// Encrypts all of `source` into `sink` in constant memory.
     public func encrypt<S: ByteSource, W: ByteSink>(from source: S, to sink: inout W) throws {
-        var source = source
-        if armored {
-            var armor = ArmorSink(sink)
-            try encryptBinary(from: &source, to: &armor)
-            sink = try armor.finish()
-        } else {
-            try encryptBinary(from: &source, to: &sink)
-        }
+        try encrypt(from: source, to: &sink, payload: stream)
     }
 
     /// Encrypts `plaintext` in memory; for small values such as stored secrets. The STREAM batch
-    /// is sized to the value, so small values cost no large buffer.
+    /// is sized to the value, so small values cost no large buffer (wrapping still uses every core).
     public func encrypt(_ plaintext: [UInt8]) throws -> [UInt8] {
         var sink = ArraySink()
         let chunks = plaintext.count / PayloadStream.chunkSize + 1
-        let sized = try Encryptor(recipients: recipients, armored: armored, stream: stream.limited(toChunks: chunks))
-        try sized.encrypt(from: ArraySource(plaintext), to: &sink)
+        try encrypt(from: ArraySource(plaintext), to: &sink, payload: stream.limited(toChunks: chunks))
         return sink.bytes
     }
 
-    private func encryptBinary<S: ByteSource, W: ByteSink>(from source: inout S, to sink: inout W) throws {
+    private func encrypt<S: ByteSource, W: ByteSink>(from source: S, to sink: inout W, payload: PayloadStream) throws {
+        var source = source
+        if armored {
+            var armor = ArmorSink(sink)
+            try encryptBinary(from: &source, to: &armor, payload: payload)
+            sink = try armor.finish()
+        } else {
+            try encryptBinary(from: &source, to: &sink, payload: payload)
+        }
+    }
+
+    private func encryptBinary<S: ByteSource, W: ByteSink>(from source: inout S, to sink: inout W, payload: PayloadStream) throws {
         let fileKey = FileKey.generate()
         let stanzas = try wrapAll(fileKey: fileKey)
         let header = Header(stanzas: stanzas, fileKey: fileKey)
         let nonce = Sodium.randomBytes(PayloadStream.nonceSize)
         try (header.encoded() + nonce).withUnsafeBytes { try sink.write($0) }
-        try stream.encrypt(from: &source, to: &sink, payloadKey: PayloadStream.payloadKey(fileKey: fileKey, nonce: nonce))
+        try payload.encrypt(from: &source, to: &sink, payloadKey: PayloadStream.payloadKey(fileKey: fileKey, nonce: nonce))
     }
 
     /// Wraps the file key to every recipient, across cores when there are many.

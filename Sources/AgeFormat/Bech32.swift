@@ -8,15 +8,19 @@ public enum Bech32 {
         return table
     }()
 
+    private static let generator: [UInt32] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3]
+
+    /// One step of the BIP 173 checksum over the 5-bit value `v`.
+    @inline(__always)
+    private static func step(_ chk: UInt32, _ v: UInt8) -> UInt32 {
+        let top = chk >> 25
+        var next = (chk & 0x1ff_ffff) << 5 ^ UInt32(v)
+        for i in 0..<5 where (top >> UInt32(i)) & 1 == 1 { next ^= generator[i] }
+        return next
+    }
+
     private static func polymod(_ values: [UInt8]) -> UInt32 {
-        let generator: [UInt32] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3]
-        var chk: UInt32 = 1
-        for v in values {
-            let top = chk >> 25
-            chk = (chk & 0x1ff_ffff) << 5 ^ UInt32(v)
-            for i in 0..<5 where (top >> UInt32(i)) & 1 == 1 { chk ^= generator[i] }
-        }
-        return chk
+        values.reduce(1, step)
     }
 
     private static func expand(_ hrp: [UInt8]) -> [UInt8] {
@@ -57,28 +61,44 @@ public enum Bech32 {
     }
 
     /// Decodes a Bech32 string into its lowercase human-readable part and data bytes.
+    /// One pass over the bytes, checksumming as it goes (recipients files can hold thousands).
     public static func decode(_ string: String) throws(AgeError) -> (hrp: String, data: [UInt8]) {
-        let bytes = Array(string.utf8)
-        let hasLower = bytes.contains { $0 >= 0x61 && $0 <= 0x7a }
-        let hasUpper = bytes.contains { $0 >= 0x41 && $0 <= 0x5a }
+        var bytes = Array(string.utf8)
+        var hasLower = false, hasUpper = false, printable = true
+        for b in bytes {
+            if b >= 0x61 && b <= 0x7a { hasLower = true }
+            if b >= 0x41 && b <= 0x5a { hasUpper = true }
+            if b < 33 || b > 126 { printable = false }
+        }
         if hasLower && hasUpper { throw .key("mixed-case Bech32 string") }
-        guard bytes.allSatisfy({ $0 >= 33 && $0 <= 126 }) else { throw .key("invalid character in Bech32 string") }
-        let lower = bytes.map { ($0 >= 0x41 && $0 <= 0x5a) ? $0 + 32 : $0 }
-        guard let sep = lower.lastIndex(of: UInt8(ascii: "1")), sep >= 1, lower.count - sep - 1 >= 6 else {
+        guard printable else { throw .key("invalid character in Bech32 string") }
+        if hasUpper { for i in bytes.indices where bytes[i] >= 0x41 && bytes[i] <= 0x5a { bytes[i] += 32 } }
+        guard let sep = bytes.lastIndex(of: UInt8(ascii: "1")), sep >= 1, bytes.count - sep - 1 >= 6 else {
             throw .key("malformed Bech32 string")
         }
-        let hrp = Array(lower[..<sep])
-        var values: [UInt8] = []
-        values.reserveCapacity(lower.count - sep - 1)
-        for c in lower[(sep + 1)...] {
-            let v = c < 128 ? reverse[Int(c)] : -1
+        var chk: UInt32 = 1
+        for c in bytes[..<sep] { chk = step(chk, c >> 5) }
+        chk = step(chk, 0)
+        for c in bytes[..<sep] { chk = step(chk, c & 31) }
+        // Regroup the 5-bit data values (all but the 6 checksum values) into bytes as they are read.
+        let dataEnd = bytes.count - 6
+        var data: [UInt8] = []
+        data.reserveCapacity((dataEnd - sep - 1) * 5 / 8)
+        var acc: UInt32 = 0, bits = 0
+        for i in (sep + 1)..<bytes.count {
+            let v = reverse[Int(bytes[i])]
             guard v >= 0 else { throw .key("invalid character in Bech32 data") }
-            values.append(UInt8(v))
+            chk = step(chk, UInt8(v))
+            guard i < dataEnd else { continue }
+            acc = (acc << 5 | UInt32(v)) & 0xfff
+            bits += 5
+            if bits >= 8 {
+                bits -= 8
+                data.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+            }
         }
-        guard polymod(expand(hrp) + values) == 1 else { throw .key("invalid Bech32 checksum") }
-        guard let data = convert(Array(values.dropLast(6)), from: 5, to: 8, pad: false) else {
-            throw .key("invalid Bech32 padding")
-        }
-        return (String(decoding: hrp, as: UTF8.self), data)
+        guard chk == 1 else { throw .key("invalid Bech32 checksum") }
+        guard bits < 5, acc & ((1 << UInt32(bits)) - 1) == 0 else { throw .key("invalid Bech32 padding") }
+        return (String(decoding: bytes[..<sep], as: UTF8.self), data)
     }
 }
