@@ -86,20 +86,22 @@ public struct Header: Sendable {
                 }
                 macInput.append(contentsOf: line)
                 macInput.append(0x0a)
-                var fields: [String] = []
+                var type: String?
+                var arguments: [String] = []
                 var fieldStart = 3
                 for i in 3...line.count where i == line.count || line[i] == 0x20 {
                     let field = UnsafeRawBufferPointer(rebasing: line[fieldStart..<i])
                     guard Stanza.isValidArgument(field) else {
                         throw AgeError.header("malformed stanza: empty argument or invalid character")
                     }
-                    fields.append(String(decoding: field, as: UTF8.self))
+                    let text = String(decoding: field, as: UTF8.self)
+                    if type == nil { type = text } else { arguments.append(text) }
                     fieldStart = i + 1
                 }
                 guard stanzas.count < limits.maxStanzas else {
                     throw AgeError(.limit, "the header has more than the limit of \(limits.maxStanzas) recipient stanzas")
                 }
-                stanzas.append(Stanza(type: fields[0], arguments: Array(fields.dropFirst()), body: []))
+                stanzas.append(Stanza(type: type!, arguments: arguments, body: []))
                 return nil
             }
             if let mac { return Header(stanzas: stanzas, mac: mac, macInput: macInput) }
@@ -110,7 +112,7 @@ public struct Header: Sendable {
                 guard bodyLine.count <= 64, let decoded = UnpaddedBase64.decode(bodyLine) else {
                     throw AgeError.header("malformed stanza body: lines must be canonical base64 of at most 64 columns")
                 }
-                body += decoded
+                if body.isEmpty { body = decoded } else { body += decoded }
                 return bodyLine.count == 64
             }) {}
             stanzas[stanzas.count - 1].body = body
