@@ -130,9 +130,9 @@ extension Header {
     /// Parses the header of an in-memory age file, binary or armored, without decrypting anything:
     /// for tools that check that a value is a well-formed age file or count its stanzas.
     public static func parse(_ file: [UInt8], limits: Limits = .default) throws -> Header {
-        var buffered = BufferedSource(ArraySource(file))
+        var buffered = BufferedSource(ArraySource(file), bufferSize: file.count + 1)
         if Armor.looksArmored(try buffered.peek(Armor.maxSurroundingWhitespace + 16)) {
-            var inner = BufferedSource(ArmorSource(buffered))
+            var inner = BufferedSource(ArmorSource(buffered), bufferSize: file.count + 1)
             return try parse(from: &inner, limits: limits)
         }
         return try parse(from: &buffered, limits: limits)

@@ -41,12 +41,7 @@ public struct X25519Recipient: Recipient, Hashable {
 
     /// The key that wraps the file key: HKDF(shared secret, salt: share || recipient, X25519 label).
     static func wrapKey(shared: SecureBytes, share: [UInt8], publicKey: [UInt8]) -> SecureBytes {
-        precondition(share.count == 32 && publicKey.count == 32)
-        return withUnsafeTemporaryAllocation(byteCount: 64, alignment: 1) { salt in
-            share.withUnsafeBytes { salt.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: 32) }
-            publicKey.withUnsafeBytes { (salt.baseAddress! + 32).copyMemory(from: $0.baseAddress!, byteCount: 32) }
-            return shared.withUnsafeBytes { Sodium.hkdf(ikm: $0, salt: UnsafeRawBufferPointer(salt), info: hkdfInfo) }
-        }
+        shared.withUnsafeBytes { ikm in (share + publicKey).withUnsafeBytes { Sodium.hkdf(ikm: ikm, salt: $0, info: hkdfInfo) } }
     }
 }
 
@@ -99,17 +94,27 @@ public struct X25519Identity: Identity {
         var start = 0
         while start < candidates.count {
             let end = min(start + Self.batchSize, candidates.count)
-            for result in tryBatch(candidates[start..<end]) {
-                switch result {
-                case .key(let k): return k
-                case .malformed(let message): throw AgeError.header("malformed X25519 stanza: \(message)")
-                case .lowOrder: throw AgeError.header("X25519 stanza with a low-order share: the shared secret is zero")
-                case .notMine: continue
-                }
+            let batch = candidates[start..<end]
+            if batch.count < 8 {
+                // Too few to share out: tried in order, nothing after the stanza that decides.
+                for stanza in batch { if let key = try Self.judge(attempt(stanza)) { return key } }
+            } else {
+                for outcome in tryInParallel(batch) { if let key = try Self.judge(outcome) { return key } }
             }
             start = end
         }
         return nil
+    }
+
+    /// The file key when the attempt matched, nil when the stanza is someone else's; throws for a
+    /// malformed or low-order stanza.
+    private static func judge(_ outcome: Attempt) throws -> SecureBytes? {
+        switch outcome {
+        case .key(let key): return key
+        case .malformed(let message): throw AgeError.header("malformed X25519 stanza: \(message)")
+        case .lowOrder: throw AgeError.header("X25519 stanza with a low-order share: the shared secret is zero")
+        case .notMine: return nil
+        }
     }
 
     private enum Attempt { case notMine, lowOrder, malformed(String), key(SecureBytes) }
@@ -130,19 +135,9 @@ public struct X25519Identity: Identity {
         return .key(fileKey)
     }
 
-    private func tryBatch(_ batch: ArraySlice<Stanza>) -> [Attempt] {
+    /// Every stanza of `batch` attempted across cores; the outcomes in stanza order.
+    private func tryInParallel(_ batch: ArraySlice<Stanza>) -> [Attempt] {
         let items = Array(batch)
-        if items.count < 8 {
-            // Too few to share out: try them in order and stop at the first that decides.
-            var outcomes: [Attempt] = []
-            for stanza in items {
-                let outcome = attempt(stanza)
-                outcomes.append(outcome)
-                if case .notMine = outcome { continue }
-                break
-            }
-            return outcomes
-        }
         let results = AttemptSlots(count: items.count)
         DispatchQueue.concurrentPerform(iterations: items.count) { i in
             results.set(i, attempt(items[i]))

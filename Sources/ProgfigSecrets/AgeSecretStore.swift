@@ -37,8 +37,9 @@ public struct AgeSecretStore: SecretStore {
         if let text = options.environmentKey {
             locations.append(.environment(variable: SecretStoreOptions.keyVariable, text: text))
         }
-        if let node = options.actingAsNode, try hostStore.nodeFunction(node) != "", let path = try site.nodeData(node).ageKeyPath {
-            locations.append(.file(site.resolve(path: path).path))
+        if let node = options.actingAsNode {
+            _ = try hostStore.nodeFunction(node)  // an unknown node fails here, naming the node
+            if let path = try site.nodeData(node).ageKeyPath { locations.append(.file(site.resolve(path: path).path)) }
         }
         for entry in [site.inventory.controllerAgePath, site.inventory.nodeFallbackAgePath].compactMap({ $0 }) {
             locations.append(.file(site.resolve(path: entry.value).path))

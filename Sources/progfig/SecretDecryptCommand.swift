@@ -69,10 +69,11 @@ struct SecretDecryptCommand: ParsableCommand {
             }
             object[collection.description] = values
         }
-        if !json { Output.raw(text) }
         if json {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             Output.raw([UInt8](data) + [0x0a])
+        } else {
+            Output.raw(text)
         }
     }
 }
