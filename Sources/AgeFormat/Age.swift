@@ -22,36 +22,41 @@ public struct Encryptor: Sendable {
 
     /// Encrypts all of `source` into `sink` in constant memory.
     public func encrypt<S: ByteSource, W: ByteSink>(from source: S, to sink: inout W) throws {
-        try encrypt(from: source, to: &sink, payload: stream)
-    }
-
-    /// Encrypts `plaintext` in memory; for small values such as stored secrets. The STREAM batch
-    /// is sized to the value, so small values cost no large buffer (wrapping still uses every core).
-    public func encrypt(_ plaintext: [UInt8]) throws -> [UInt8] {
-        var sink = ArraySink()
-        let chunks = plaintext.count / PayloadStream.chunkSize + 1
-        try encrypt(from: ArraySource(plaintext), to: &sink, payload: stream.limited(toChunks: chunks))
-        return sink.bytes
-    }
-
-    private func encrypt<S: ByteSource, W: ByteSink>(from source: S, to sink: inout W, payload: PayloadStream) throws {
         var source = source
         if armored {
             var armor = ArmorSink(sink)
-            try encryptBinary(from: &source, to: &armor, payload: payload)
+            try encryptBinary(from: &source, to: &armor)
             sink = try armor.finish()
         } else {
-            try encryptBinary(from: &source, to: &sink, payload: payload)
+            try encryptBinary(from: &source, to: &sink)
         }
     }
 
-    private func encryptBinary<S: ByteSource, W: ByteSink>(from source: inout S, to sink: inout W, payload: PayloadStream) throws {
+    /// Encrypts `plaintext` in memory; for small values such as stored secrets. The payload is
+    /// sealed straight from `plaintext` into the result, with no intermediate buffer.
+    public func encrypt(_ plaintext: [UInt8]) throws -> [UInt8] {
+        let (start, payloadKey) = try beginFile()
+        var file = start
+        plaintext.withUnsafeBytes { stream.encrypt($0, appendingTo: &file, payloadKey: payloadKey) }
+        guard armored else { return file }
+        var armor = ArmorSink(ArraySink())
+        try file.withUnsafeBytes { try armor.write($0) }
+        return try armor.finish().bytes
+    }
+
+    private func encryptBinary<S: ByteSource, W: ByteSink>(from source: inout S, to sink: inout W) throws {
+        let (start, payloadKey) = try beginFile()
+        try start.withUnsafeBytes { try sink.write($0) }
+        try stream.encrypt(from: &source, to: &sink, payloadKey: payloadKey)
+    }
+
+    /// A new file key wrapped to every recipient: the bytes that start the file (header and
+    /// payload nonce) and the key the payload is sealed with.
+    private func beginFile() throws -> (start: [UInt8], payloadKey: SecureBytes) {
         let fileKey = FileKey.generate()
-        let stanzas = try wrapAll(fileKey: fileKey)
-        let header = Header(stanzas: stanzas, fileKey: fileKey)
+        let header = Header(stanzas: try wrapAll(fileKey: fileKey), fileKey: fileKey)
         let nonce = Sodium.randomBytes(PayloadStream.nonceSize)
-        try (header.encoded() + nonce).withUnsafeBytes { try sink.write($0) }
-        try payload.encrypt(from: &source, to: &sink, payloadKey: PayloadStream.payloadKey(fileKey: fileKey, nonce: nonce))
+        return (header.encoded() + nonce, PayloadStream.payloadKey(fileKey: fileKey, nonce: nonce))
     }
 
     /// Wraps the file key to every recipient, across cores when there are many.

@@ -25,13 +25,6 @@ public struct PayloadStream: Sendable {
         self.parallelism = max(1, parallelism)
     }
 
-    /// The same settings with batches of at most `chunks` chunks, for inputs known to be small;
-    /// an input that fits one batch needs no read-ahead, so it gets one buffer, not two.
-    public func limited(toChunks chunks: Int) -> PayloadStream {
-        let batch = min(chunksPerBatch, max(1, chunks))
-        return PayloadStream(chunksPerBatch: batch, parallelism: batch >= chunks ? min(parallelism, batch) : parallelism)
-    }
-
     /// The number of cores this process may use.
     /// Read once: Foundation reads the cgroup CPU quota from files on every call.
     public static let defaultParallelism = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -57,9 +50,16 @@ public struct PayloadStream: Sendable {
     @inline(__always)
     static func sealChunk(key: UnsafePointer<UInt8>, index: UInt64, last: Bool,
                           data: UnsafeMutablePointer<UInt8>, count: Int) {
+        sealChunk(key: key, index: index, last: last, from: data, to: data, count: count)
+    }
+
+    /// Seals `count` plaintext bytes at `plaintext` into `out`, followed by the tag.
+    @inline(__always)
+    static func sealChunk(key: UnsafePointer<UInt8>, index: UInt64, last: Bool,
+                          from plaintext: UnsafePointer<UInt8>, to out: UnsafeMutablePointer<UInt8>, count: Int) {
         withNonce(index: index, last: last) { nonce in
             _ = crypto_aead_chacha20poly1305_ietf_encrypt_detached(
-                data, data + count, nil, data, UInt64(count), nil, 0, nil, nonce, key)
+                out, out + count, nil, plaintext, UInt64(count), nil, 0, nil, nonce, key)
         }
     }
 
@@ -141,6 +141,29 @@ public struct PayloadStream: Sendable {
                     current = 1 - current
                 } else {
                     batch = try reader.fill(buffers[current])
+                }
+            }
+        }
+    }
+
+    /// Encrypts an in-memory plaintext and appends the payload to `out`. Each chunk is sealed
+    /// straight from `plaintext` into `out`, so no buffer holds a copy of the plaintext; several
+    /// chunks are sealed on all cores. The bytes are those `encrypt(from:to:payloadKey:)` writes.
+    func encrypt(_ plaintext: UnsafeRawBufferPointer, appendingTo out: inout [UInt8], payloadKey: SecureBytes) {
+        let count = plaintext.count
+        let chunks = max(1, (count + Self.chunkSize - 1) / Self.chunkSize)
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: count + chunks * Sodium.tagSize))
+        payloadKey.withUnsafeBytes { keyRaw in
+            let key = keyRaw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            out.withUnsafeMutableBufferPointer { buffer in
+                let payload = buffer.baseAddress! + start
+                // An empty plaintext may have no address; its one chunk reads nothing.
+                let input = plaintext.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafePointer(payload)
+                runBatch(chunks, sideJob: nil) { c in
+                    let offset = c * Self.chunkSize
+                    Self.sealChunk(key: key, index: UInt64(c), last: c == chunks - 1, from: input + offset,
+                                   to: payload + c * Self.encryptedChunkSize, count: min(Self.chunkSize, count - offset))
                 }
             }
         }

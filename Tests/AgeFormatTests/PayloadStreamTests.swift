@@ -65,6 +65,22 @@ final class PayloadStreamTests: XCTestCase {
         }
     }
 
+    /// An in-memory plaintext is sealed straight into the output: the same bytes as the serial
+    /// stream at every chunk and batch edge, appended after what the output already holds.
+    func testInMemoryEncryptionMatchesTheStream() throws {
+        let prefix: [UInt8] = Array("header".utf8)
+        for size in Self.sizes {
+            let plaintext = plaintextStream(size)
+            let reference = try encrypt(plaintext, Self.serial)
+            for p in [Self.serial] + Self.parallelConfigs {
+                var out = prefix
+                plaintext.withUnsafeBytes { p.encrypt($0, appendingTo: &out, payloadKey: Self.payloadKey) }
+                XCTAssertEqual(out.count, prefix.count + reference.count, "size \(size), \(config(p))")
+                XCTAssertTrue(out == prefix + reference, "size \(size): \(config(p)) in-memory payload differs from the stream's")
+            }
+        }
+    }
+
     /// Serial-encrypted payloads decrypt with every configuration and vice versa.
     func testRoundTripAndCrossDecryption() throws {
         for size in Self.sizes {
