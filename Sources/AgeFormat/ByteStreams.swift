@@ -25,6 +25,19 @@ extension ByteSource {
     }
 }
 
+extension ByteSource {
+    /// Reads everything up to the end of input; for small inputs such as keys and config files.
+    public mutating func readToEnd() throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { try read(into: $0) }
+            if n == 0 { return bytes }
+            bytes += chunk[..<n]
+        }
+    }
+}
+
 /// Reads from a file descriptor (not closed by this type), retrying on EINTR.
 public struct FileDescriptorSource: ByteSource {
     /// The descriptor read from.

@@ -6,12 +6,8 @@ import Foundation
 public enum SecretsFile {
     /// Reads the secrets at `url`; a missing file holds no secrets.
     public static func read(_ url: URL) throws -> [String: String] {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            if !FileManager.default.fileExists(atPath: url.path) { return [:] }
-            throw SiteError("cannot read secrets file", file: url.path)
-        }
-        return try parse(data, path: url.path)
+        guard let bytes = try SiteFiles.read(url) else { return [:] }
+        return try parse(Data(bytes), path: url.path)
     }
 
     /// Parses secrets file contents; `path` names the file in errors.
@@ -112,7 +108,7 @@ public enum SecretsFile {
     /// concurrent progfig processes never lose each other's secrets. The file is created if missing.
     @discardableResult
     public static func update<T>(_ url: URL, _ change: (inout [String: String]) throws -> T) throws -> T {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try SiteFiles.createDirectory(url.deletingLastPathComponent())
         return try FileLock.withExclusiveLock(for: url) {
             removeAbandonedTemporaryFiles(of: url)
             var secrets = try read(url)

@@ -60,7 +60,7 @@ struct AgeCommand: ParsableCommand {
     var passphrase = false
 
     @Option(name: .shortAndLong, help: ArgumentHelp(
-        "Write the result to OUTPUT instead of standard output (- forces standard output). OUTPUT is replaced only when the whole result was written; a decrypted OUTPUT gets mode 0600.",
+        "Write the result to OUTPUT instead of standard output (- forces standard output). OUTPUT is replaced only when the whole result was written; a decrypted OUTPUT gets mode 0600, an encrypted one 0666 less the umask (as age).",
         valueName: "OUTPUT"))
     var output: String?
 
@@ -112,7 +112,7 @@ struct AgeCommand: ParsableCommand {
             : try KeyFiles(passphrases: passphrases)
                 .recipients(strings: recipient, recipientFiles: recipientsFile, identityFiles: identity)
         let encryptor = try Encryptor(recipients: recipients, armored: armor)
-        try OutputSink.with(path: output, mode: 0o666, overwrite: true) { sink in
+        try OutputSink.with(path: output, mode: OutputSink.ordinaryFileMode, overwrite: true) { sink in
             try encryptor.encrypt(from: input.source, to: &sink)
         }
     }

@@ -42,7 +42,7 @@ enum ErrorReporter {
     }
 
     private static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("progfig: error: \(message)\n".utf8))
+        Output.standardError("progfig: error: \(message)\n")
     }
 
     /// `progfig` followed by the subcommand names at the start of `arguments`, for a usage hint.

@@ -49,6 +49,6 @@ struct InfoCommand: ParsableCommand {
                       "  nodes: \(try hosts.functionNodes(function).joined(separator: " "))",
                       "  roles: \(try hosts.functionRoles(function).joined(separator: " "))"]
         }
-        for line in lines { Output.line(line) }
+        for line in lines { try Output.line(line) }
     }
 }

@@ -47,15 +47,21 @@ struct InitCommand: ParsableCommand {
             throw CLIError("a key already exists here; init never overwrites keys", file: keyURL.path)
         }
         for sub in ["nodes", "groups"] {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent(sub), withIntermediateDirectories: true)
+            try SiteFiles.createDirectory(root.appendingPathComponent(sub))
         }
         let identity = X25519Identity.generate()
         var keyFile = Array(KeygenCommand.keyFileContents(of: identity).utf8)
         defer { SecureBytes.wipe(&keyFile) }
-        try FileManager.default.createDirectory(at: keyURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try SiteFiles.createDirectory(keyURL.deletingLastPathComponent())
         try AtomicFile.write(keyFile, to: keyURL, mode: 0o600, overwrite: false)
         let text = Self.inventoryTemplate(controllerKeyPath: keySetting, controllerPublicKey: identity.recipient.string)
-        try AtomicFile.write(Array(text.utf8), to: inventory, mode: 0o644, overwrite: false)
+        do {
+            try AtomicFile.write(Array(text.utf8), to: inventory, mode: 0o644, overwrite: false)
+        } catch {
+            // The key just written belongs to no site: remove it, so that init can be run again.
+            unlink(keyURL.path)
+            throw error
+        }
         if !quiet {
             Output.note("created site \(name) at \(root.path)")
             Output.note("controller key: \(keyURL.path) (keep it secret; it decrypts every secret of the site)")

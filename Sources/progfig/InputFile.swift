@@ -29,14 +29,7 @@ struct InputFile {
     /// Reads the whole input; for small files such as keys.
     func readAll() throws -> [UInt8] {
         var source = self.source
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
-            if n == 0 { break }
-            bytes += chunk[..<n]
-        }
-        return bytes
+        return try source.readToEnd()
     }
 
     /// Closes the file; does nothing for standard input.

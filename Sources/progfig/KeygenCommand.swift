@@ -59,14 +59,14 @@ struct KeygenCommand: ParsableCommand {
             try sink.write(Self.keyFileContents(of: identity))
         }
         if !OutputSink.isStandardOutput(output) || isatty(STDOUT_FILENO) != 1 {
-            FileHandle.standardError.write(Data("Public key: \(publicKey)\n".utf8))
+            Output.standardError("Public key: \(publicKey)\n")
         }
     }
 
     private func printRecipients() throws {
         let identities = try KeyFiles(passphrases: PassphraseSource()).identities(files: [input ?? "-"])
         let lines = identities.map { $0.recipient.string + "\n" }.joined()
-        try OutputSink.with(path: output, mode: 0o644, overwrite: false) { try $0.write(lines) }
+        try OutputSink.with(path: output, mode: OutputSink.ordinaryFileMode, overwrite: false) { try $0.write(lines) }
     }
 
     /// An identity file in age-keygen's format: creation time, public key, then the secret key.

@@ -33,6 +33,6 @@ struct ListCommand: ParsableCommand {
         case .functions: names = hosts.functions
         case .roles: names = hosts.roles
         }
-        for name in names { Output.line(name) }
+        for name in names { try Output.line(name) }
     }
 }

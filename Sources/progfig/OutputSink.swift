@@ -28,6 +28,14 @@ struct OutputSink: ByteSink {
         try Array(text.utf8).withUnsafeBytes { try write($0) }
     }
 
+    /// The mode creat(2) gives a new file: 0666 narrowed by the umask. For outputs that are not
+    /// secret (ciphertext, public keys); secret outputs get 0600 whatever the umask.
+    static var ordinaryFileMode: mode_t {
+        let mask = umask(0)
+        umask(mask)
+        return 0o666 & ~mask
+    }
+
     /// True when `path` (nil or `-`) means standard output.
     static func isStandardOutput(_ path: String?) -> Bool { path == nil || path == "-" }
 

@@ -43,7 +43,7 @@ struct SecretDecryptCommand: ParsableCommand {
         let selection = collections.selection
         if let name {
             let secret = try store.get(selection.collections[0], name: name)
-            Output.raw(try secret.value())
+            try Output.raw(secret.value())
             return
         }
         // Every collection is read and every secret decrypted before anything is printed, so a
@@ -71,9 +71,9 @@ struct SecretDecryptCommand: ParsableCommand {
         }
         if json {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            Output.raw([UInt8](data) + [0x0a])
+            try Output.raw([UInt8](data) + [0x0a])
         } else {
-            Output.raw(text)
+            try Output.raw(text)
         }
     }
 }

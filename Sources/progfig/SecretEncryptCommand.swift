@@ -53,7 +53,7 @@ struct SecretEncryptCommand: ParsableCommand {
         let selection = collections.selection
         let armored = try store.encrypt(name: saveAs ?? "(unsaved)", value: plaintext, nodes: selection.nodes,
                                         groups: selection.groups, controllerKey: selection.controller, store: saveAs != nil)
-        if saveAs == nil || stdout { Output.raw(Array(armored.utf8)) }
+        if saveAs == nil || stdout { try Output.raw(Array(armored.utf8)) }
         if let name = saveAs, !global.quiet {
             Output.note("stored secret \"\(name)\" for \(selection.collections.map(\.description).joined(separator: ", "))")
         }
@@ -61,11 +61,6 @@ struct SecretEncryptCommand: ParsableCommand {
 
     private func readValue() throws -> [UInt8] {
         if let value { return Array(value.utf8) }
-        let path = file!
-        if path == "-" { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError("cannot read the value file", file: path)
-        }
-        return [UInt8](data)
+        return try InputFile.with(path: file!, kind: "value file") { try $0.readAll() }
     }
 }

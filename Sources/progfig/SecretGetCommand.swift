@@ -25,6 +25,6 @@ struct SecretGetCommand: ParsableCommand {
         let store = try SiteContext(global).secretStore(actingAsNode: node)
         let secret = try store.getInherited(node: node, name: name)
         if global.verbose { Output.note("found \"\(name)\" in \(secret.collection)") }
-        Output.raw(try secret.value())
+        try Output.raw(secret.value())
     }
 }

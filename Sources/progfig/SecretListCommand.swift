@@ -25,6 +25,6 @@ struct SecretListCommand: ParsableCommand {
         for collection in all ? store.allCollections() : selection.collections {
             lines += try store.list(collection).map { "\(collection)\t\($0)" }
         }
-        for line in lines { Output.line(line) }
+        for line in lines { try Output.line(line) }
     }
 }

@@ -24,11 +24,11 @@ struct SecretRekeyCommand: ParsableCommand {
         let results = try store.rekey(dryRun: dryRun)
         let verb = dryRun ? "would re-encrypt" : "re-encrypted"
         for result in results where !global.quiet {
-            Output.line("\(result.file): \(verb) \(result.secrets.count) secret(s) of \(result.collection) to \(result.recipients.count) recipient(s)")
+            try Output.line("\(result.file): \(verb) \(result.secrets.count) secret(s) of \(result.collection) to \(result.recipients.count) recipient(s)")
             if global.verbose {
-                for name in result.secrets { Output.line("  \(name)") }
+                for name in result.secrets { try Output.line("  \(name)") }
             }
         }
-        if results.isEmpty && !global.quiet { Output.line("no stored secrets") }
+        if results.isEmpty && !global.quiet { try Output.line("no stored secrets") }
     }
 }

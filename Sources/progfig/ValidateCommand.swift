@@ -19,7 +19,7 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let context = try SiteContext(global)
         let findings = try SiteValidator(site: context.site).findings()
-        for finding in findings { Output.line(finding.description) }
+        for finding in findings { try Output.line(finding.description) }
         guard findings.isEmpty else {
             throw CLIError("\(findings.count) problem(s) found in site \(context.site.name)")
         }

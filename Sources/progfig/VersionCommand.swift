@@ -21,11 +21,11 @@ struct VersionShowCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        Output.line("progfig \(Progfig.version)")
+        try Output.line("progfig \(Progfig.version)")
         let site = try SiteContext(global).site
-        Output.line("site: \(site.name)")
-        Output.line("path: \(site.root.path)")
-        Output.line("version: \(try site.currentVersion() ?? "(none: no builddata/version)")")
+        try Output.line("site: \(site.name)")
+        try Output.line("path: \(site.root.path)")
+        try Output.line("version: \(try site.currentVersion() ?? "(none: no builddata/version)")")
     }
 }
 
@@ -45,6 +45,6 @@ struct VersionMintCommand: ParsableCommand {
 
     func run() throws {
         let site = try SiteContext(global).site
-        Output.line(try site.inventory.version.minter()())
+        try Output.line(try site.inventory.version.minter()())
     }
 }

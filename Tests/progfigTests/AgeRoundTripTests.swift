@@ -28,6 +28,25 @@ final class AgeRoundTripTests: XCTestCase {
         XCTAssertEqual(try directoryListing(dir), ["back.txt", "in.txt", "key.txt", "out.age"])
     }
 
+    /// Ciphertext and recipients files get 0666 less the umask, as age gives them; decrypted
+    /// output is 0600 whatever the umask.
+    func testOutputModesFollowTheUmask() throws {
+        let dir = try makeTemporaryDirectory()
+        let key = try makeIdentityFile("key.txt", in: dir)
+        try plaintext.write(to: dir.appendingPathComponent("in.txt"))
+        for (umask, mode) in [("077", 0o600), ("022", 0o644), ("002", 0o664)] {
+            let encrypt = try progfigInShell("umask \(umask) && exec \"$0\" \"$@\"", ["age", "-r", key.recipient, "-o", "c\(umask).age", "in.txt"], in: dir)
+            XCTAssertEqual(encrypt.status, 0, encrypt.stderr)
+            XCTAssertEqual(try permissions(dir.appendingPathComponent("c\(umask).age")), mode, "ciphertext under umask \(umask)")
+            let recipients = try progfigInShell("umask \(umask) && exec \"$0\" \"$@\"", ["keygen", "-y", "-o", "r\(umask).txt", "key.txt"], in: dir)
+            XCTAssertEqual(recipients.status, 0, recipients.stderr)
+            XCTAssertEqual(try permissions(dir.appendingPathComponent("r\(umask).txt")), mode, "recipients under umask \(umask)")
+            let decrypt = try progfigInShell("umask \(umask) && exec \"$0\" \"$@\"", ["age", "-d", "-i", "key.txt", "-o", "p\(umask).txt", "c\(umask).age"], in: dir)
+            XCTAssertEqual(decrypt.status, 0, decrypt.stderr)
+            XCTAssertEqual(try permissions(dir.appendingPathComponent("p\(umask).txt")), 0o600, "plaintext under umask \(umask)")
+        }
+    }
+
     func testOutputToDeviceIsWrittenInPlaceNeverReplaced() throws {
         let dir = try makeTemporaryDirectory()
         let key = try makeIdentityFile("key.txt", in: dir)

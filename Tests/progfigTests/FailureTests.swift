@@ -49,6 +49,60 @@ final class FailureTests: XCTestCase {
         }
     }
 
+    /// A write to standard output that fails (a full device) is a clean error, never a crash.
+    func testStandardOutputThatCannotBeWritten() throws {
+        guard FileManager.default.fileExists(atPath: "/dev/full") else { throw XCTSkip("no /dev/full on this machine") }
+        let site = try makeExampleSite()
+        for arguments in [["list", "nodes"], ["secret", "get", "web1", "api_token"], ["secret", "decrypt", "-n", "web1"],
+                          ["secret", "list"], ["version"], ["info", "-n", "web1"]] {
+            let result = try progfigInShell("exec \"$0\" \"$@\" > /dev/full", arguments, in: site.root)
+            assertCleanError(result, status: 1, contains: "cannot write standard output: No space left on device", secrets: plaintexts)
+        }
+    }
+
+    /// File-system trouble (a directory where a file belongs, a file where a directory belongs)
+    /// is one line naming the path, not a Foundation error dump; nothing is changed.
+    func testFileSystemErrorsNameThePath() throws {
+        let site = try makeExampleSite()
+        let groups = site.root.appendingPathComponent("groups")
+        try FileManager.default.moveItem(at: groups, to: site.base.appendingPathComponent("groups.away"))
+        try Data().write(to: groups)
+        try assertFails(["secret", "encrypt", "-g", "webservers", "--value", "TOPSECRET-VALUE-42", "--save-as", "t"], in: site,
+                        contains: "\(groups.path): exists and is not a directory")
+        try FileManager.default.removeItem(at: groups)
+        try FileManager.default.moveItem(at: site.base.appendingPathComponent("groups.away"), to: groups)
+
+        let nodeConf = site.root.appendingPathComponent("nodes/web2.conf")
+        try FileManager.default.removeItem(at: nodeConf)
+        try FileManager.default.createDirectory(at: nodeConf, withIntermediateDirectories: false)
+        try assertFails(["secret", "encrypt", "-n", "web2", "--value", "TOPSECRET-VALUE-42", "--save-as", "t"], in: site,
+                        contains: "cannot read \(nodeConf.path): Is a directory")
+        try assertFails(["secret", "encrypt", "-n", "web1", "--file", site.base.path, "--save-as", "t"], in: site,
+                        contains: "cannot read \(site.base.path): Is a directory")
+
+        let inventory = site.root.appendingPathComponent("inventory.conf")
+        try FileManager.default.removeItem(at: inventory)
+        try FileManager.default.createDirectory(at: inventory, withIntermediateDirectories: false)
+        try assertFails(["--site", ".", "list", "nodes"], in: site, contains: "cannot read \(inventory.path): Is a directory")
+    }
+
+    /// `init` on a regular file, or where inventory.conf can't be written, fails cleanly and
+    /// leaves no controller key behind, so it can be run again.
+    func testInitFailureLeavesNoKey() throws {
+        let dir = try makeTemporaryDirectory()
+        try Data().write(to: dir.appendingPathComponent("afile"))
+        assertCleanError(try progfig(["init", "afile"], in: dir), status: 1, contains: "afile: exists and is not a directory")
+        XCTAssertEqual(try directoryListing(dir), ["afile"])
+
+        // A dangling symbolic link at inventory.conf: the key is written first, then the
+        // inventory is refused (init never replaces anything), and the key is removed again.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("site"), withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("site/inventory.conf").path,
+                                                   withDestinationPath: "nowhere")
+        assertCleanError(try progfig(["init", "site"], in: dir), status: 1, contains: "inventory.conf")
+        XCTAssertEqual(try directoryListing(dir), ["afile", "site"])
+    }
+
     func testUnknownNode() throws {
         let site = try makeExampleSite()
         try assertFails(["secret", "decrypt", "-n", "web9"], in: site, contains: "unknown node \"web9\"")

@@ -87,6 +87,15 @@ extension XCTestCase {
         return try ProgfigRunner.run(arguments, in: directory, stdin: stdin, environment: env)
     }
 
+    /// Runs `/bin/sh -c SCRIPT` with `$0` the progfig executable and `$@` the `arguments`, in the
+    /// environment `progfig` runs in: for redirections and umasks.
+    func progfigInShell(_ script: String, _ arguments: [String], in directory: URL) throws -> RunResult {
+        var env: [String: String] = [:]
+        for variable in progfigEnvironmentVariables { env[variable] = "" }
+        return try ProgfigRunner.runProgram(URL(fileURLWithPath: "/bin/sh"), ["-c", script, ProgfigRunner.executableURL.path] + arguments,
+                                            in: directory, environment: env)
+    }
+
     /// Runs progfig and asserts exit 0 with an empty standard error (unless `allowStderr`).
     @discardableResult
     func progfigOK(_ arguments: [String], in directory: URL, stdin: Data = Data(), environment: [String: String] = [:],
