@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Rules: `[section]` headers (names case-sensitive); `key = value` or `key: value` lines (the first
 /// delimiter wins; keys lowercased); `#` and `;` full-line comments, indented or not; a line indented
-/// more than its key line continues the value (joined with "\n"); a blank line ends a value. Names and
-/// values are trimmed. Duplicate sections, duplicate keys in a section, keys before any section and
+/// more than its key line continues the value (joined with "\n"), also after blank lines, which stay
+/// in the value as empty lines. Names and values are trimmed. Duplicate sections, duplicate keys in a section, keys before any section and
 /// any other line are errors naming the file and line. There is no `DEFAULT` section, no inline
 /// comment and no `%` interpolation. Sections and keys keep their order in the file.
 public struct IniFile: Equatable, Sendable {

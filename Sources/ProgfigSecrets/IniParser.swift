@@ -19,7 +19,12 @@ struct IniParser {
             let lineNumber = index + 1
             let text = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
             if text.isEmpty {
-                continuedIndent = nil
+                // As in configparser, a blank line belongs to a value that continues after it;
+                // blank lines at the end of a value are trimmed with the rest.
+                if continuedIndent != nil {
+                    let last = sections.count - 1
+                    sections[last].entries[sections[last].entries.count - 1].lines.append("")
+                }
                 continue
             }
             if text.hasPrefix("#") || text.hasPrefix(";") {

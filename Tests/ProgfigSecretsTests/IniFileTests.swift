@@ -38,9 +38,15 @@ final class IniFileTests: XCTestCase {
         XCTAssertEqual(ini.section("s")?["k"], "a\nb")
     }
 
-    func testBlankLineEndsContinuation() throws {
+    /// As Python's configparser (empty_lines_in_values, its default): a blank line inside a value
+    /// is kept, an indented line after it continues the value, and trailing blank lines are trimmed.
+    func testBlankLinesInsideAValueAreKept() throws {
         let ini = try parse("[s]\nk = a\n\n  j = b\n")
-        XCTAssertEqual(ini.section("s")?.entries, [.init(key: "k", value: "a", line: 2), .init(key: "j", value: "b", line: 4)])
+        XCTAssertEqual(ini.section("s")?.entries, [.init(key: "k", value: "a\n\nj = b", line: 2)])
+        let roles = try parse("[function_role_map]\nf =\n    r1\n\n  # comment\n\n    r2\n\n\n[t]\nx = 1\n\ny = 2\n")
+        XCTAssertEqual(roles.section("function_role_map")?.entries, [.init(key: "f", value: "r1\n\n\nr2", line: 2)])
+        XCTAssertEqual(IniFile.splitList(roles.section("function_role_map")?["f"] ?? ""), ["r1", "r2"])
+        XCTAssertEqual(roles.section("t")?.entries, [.init(key: "x", value: "1", line: 11), .init(key: "y", value: "2", line: 13)])
     }
 
     func testContinuationNeedsDeeperIndentThanKeyLine() throws {
