@@ -12,9 +12,13 @@ public enum SiteFiles {
             throw SiteError("cannot read: \(String(cString: strerror(errno)))", file: url.path)
         }
         defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+            throw SiteError("cannot read: \(String(cString: strerror(EISDIR)))", file: url.path)
+        }
         var source = FileDescriptorSource(fd: fd, name: url.path)
         do { return try source.readToEnd() } catch let error as AgeError {
-            throw SiteError(error.message, file: nil)
+            throw SiteError(error.message)
         }
     }
 

@@ -103,7 +103,7 @@ final class SecretsFileTests: XCTestCase {
         let dir = try makeTemporaryDirectory()
         let url = dir.appendingPathComponent("nodes/n1.secrets.json")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        XCTAssertThrowsSiteError(try SecretsFile.read(url), "\(url.path): cannot read secrets file")
+        XCTAssertThrowsSiteError(try SecretsFile.read(url), "\(url.path): cannot read: Is a directory")
     }
 
     func testUpdateCreatesDirectoryAndFile() throws {

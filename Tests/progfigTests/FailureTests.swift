@@ -76,14 +76,14 @@ final class FailureTests: XCTestCase {
         try FileManager.default.removeItem(at: nodeConf)
         try FileManager.default.createDirectory(at: nodeConf, withIntermediateDirectories: false)
         try assertFails(["secret", "encrypt", "-n", "web2", "--value", "TOPSECRET-VALUE-42", "--save-as", "t"], in: site,
-                        contains: "cannot read \(nodeConf.path): Is a directory")
+                        contains: "\(nodeConf.path): cannot read: Is a directory")
         try assertFails(["secret", "encrypt", "-n", "web1", "--file", site.base.path, "--save-as", "t"], in: site,
                         contains: "cannot read \(site.base.path): Is a directory")
 
         let inventory = site.root.appendingPathComponent("inventory.conf")
         try FileManager.default.removeItem(at: inventory)
         try FileManager.default.createDirectory(at: inventory, withIntermediateDirectories: false)
-        try assertFails(["--site", ".", "list", "nodes"], in: site, contains: "cannot read \(inventory.path): Is a directory")
+        try assertFails(["--site", ".", "list", "nodes"], in: site, contains: "\(inventory.path): cannot read: Is a directory")
     }
 
     /// `init` on a regular file, or where inventory.conf can't be written, fails cleanly and
