@@ -126,6 +126,9 @@ public struct AgeSecretStore: SecretStore {
         return result
     }
 
+    /// Encrypts `value` to the named nodes, every member of the named groups and the controller
+    /// (always when storing) and returns it armored. With `store`, saves it as `name` in each named
+    /// collection, each copy encrypted to that collection's readers only, all files or none.
     public func encrypt(name: String, value: [UInt8], nodes: [String], groups: [String], controllerKey: Bool, store: Bool) throws -> String {
         guard !nodes.isEmpty || !groups.isEmpty || controllerKey else {
             throw SiteError("secret \"\(name)\" has no recipients: name nodes, groups or the controller")
@@ -134,15 +137,24 @@ public struct AgeSecretStore: SecretStore {
         guard !recipients.isEmpty else {
             throw SiteError("secret \"\(name)\" has no recipients: the groups named have no members")
         }
-        let armored = String(decoding: try Encryptor(recipients: recipients, armored: true).encrypt(value), as: UTF8.self)
+        let armored = try Self.armoredValue(value, to: recipients)
         if store {
             var targets: [SecretCollection] = nodes.map { .node($0) } + groups.map { .group($0) }
             if controllerKey { targets.append(.controller) }
+            // Each collection's copy is encrypted to that collection's readers only, as rekey does;
+            // where those are all the recipients (one collection named), it is the value returned.
+            var stored: [URL: String] = [:]
             for collection in targets {
-                try SecretsFile.update(collection.url(in: site)) { $0[name] = armored }
+                let readers = try currentRecipients(of: collection)
+                stored[try collection.url(in: site)] = readers == recipients ? armored : try Self.armoredValue(value, to: readers)
             }
+            try SecretsFile.update(targets.map { try $0.url(in: site) }) { url, secrets in secrets[name] = stored[url] }
         }
         return armored
+    }
+
+    private static func armoredValue(_ value: [UInt8], to recipients: [X25519Recipient]) throws -> String {
+        String(decoding: try Encryptor(recipients: recipients, armored: true).encrypt(value), as: UTF8.self)
     }
 
     /// The recipients every secret of `collection` should have now: the node, or the group's

@@ -18,7 +18,22 @@ public enum FileLock {
 
     /// Runs `body` while holding an exclusive lock for `url`, blocking until the lock is free.
     public static func withExclusiveLock<T>(for url: URL, _ body: () throws -> T) throws -> T {
-        let lockPath = lockURL(for: url).path
+        try withExclusiveLocks(for: [url], body)
+    }
+
+    /// Runs `body` while holding the locks for all of `urls` at once. Each directory is locked once
+    /// (two descriptors of one directory would exclude each other) and in path order, so processes
+    /// taking overlapping sets of locks cannot deadlock.
+    public static func withExclusiveLocks<T>(for urls: [URL], _ body: () throws -> T) throws -> T {
+        let directories = Set(urls.map { lockURL(for: $0).path }).sorted()
+        func lock(from index: Int) throws -> T {
+            guard index < directories.count else { return try body() }
+            return try withLock(directory: directories[index]) { try lock(from: index + 1) }
+        }
+        return try lock(from: 0)
+    }
+
+    private static func withLock<T>(directory lockPath: String, _ body: () throws -> T) throws -> T {
         let fd = open(lockPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw posixError("cannot open directory to lock it", path: lockPath) }
         defer { close(fd) }

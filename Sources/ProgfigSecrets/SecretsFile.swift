@@ -108,13 +108,34 @@ public enum SecretsFile {
     /// concurrent progfig processes never lose each other's secrets. The file is created if missing.
     @discardableResult
     public static func update<T>(_ url: URL, _ change: (inout [String: String]) throws -> T) throws -> T {
-        try SiteFiles.createDirectory(url.deletingLastPathComponent())
-        return try FileLock.withExclusiveLock(for: url) {
-            removeAbandonedTemporaryFiles(of: url)
-            var secrets = try read(url)
-            let result = try change(&secrets)
-            try AtomicFile.write(encode(secrets), to: url, mode: 0o644)
-            return result
+        var result: T?
+        try update([url]) { _, secrets in result = try change(&secrets) }
+        return result!
+    }
+
+    /// Changes several secrets files in one step, holding all their locks: every file is read and
+    /// changed in memory before any is written, so one that can't be read, parsed or changed stops
+    /// the whole step with nothing written. A write that fails after others succeeded says which
+    /// files were already written. Missing files and directories are created.
+    public static func update(_ urls: [URL], _ change: (URL, inout [String: String]) throws -> Void) throws {
+        for url in urls { try SiteFiles.createDirectory(url.deletingLastPathComponent()) }
+        try FileLock.withExclusiveLocks(for: urls) {
+            var changed: [(url: URL, bytes: [UInt8])] = []
+            for url in urls {
+                removeAbandonedTemporaryFiles(of: url)
+                var secrets = try read(url)
+                try change(url, &secrets)
+                changed.append((url, encode(secrets)))
+            }
+            var written: [String] = []
+            for (url, bytes) in changed {
+                do {
+                    try AtomicFile.write(bytes, to: url, mode: 0o644)
+                } catch let error as SiteError where !written.isEmpty {
+                    throw SiteError("\(error.message) (already written: \(written.joined(separator: ", ")))", file: error.file, line: error.line)
+                }
+                written.append(url.path)
+            }
         }
     }
 }

@@ -11,7 +11,11 @@ struct SecretEncryptCommand: ParsableCommand {
         discussion: """
             Recipients are the nodes named, every member of the groups named, and the \
             controller (always when storing, so that the controller can read and rekey every \
-            secret). Without --save-as nothing is stored and the armored value is printed.
+            secret). Without --save-as nothing is stored and the armored value is printed. \
+            With --save-as each secrets file gets its own copy, encrypted to that file's readers \
+            only: a node's to the node and the controller, a group's to its members and the \
+            controller, the controller's (-c) to the controller alone. If any of the files can't \
+            be read, none is written.
 
               progfig secret encrypt -g webservers --file tls.key --save-as tls_key
               printf %s "$PASSWORD" | progfig secret encrypt -n db1 --file - --save-as db_password
@@ -30,7 +34,7 @@ struct SecretEncryptCommand: ParsableCommand {
     @Option(name: .customLong("save-as"), help: ArgumentHelp("Store the secret under NAME in each named node's, group's and (with -c) the controller's secrets file.", valueName: "NAME"))
     var saveAs: String?
 
-    @Flag(help: "Also print the armored value when storing.")
+    @Flag(help: "Also print the armored value (encrypted to every recipient named) when storing.")
     var stdout = false
 
     func validate() throws {

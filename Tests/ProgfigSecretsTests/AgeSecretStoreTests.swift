@@ -133,19 +133,43 @@ final class AgeSecretStoreTests: XCTestCase {
 
         let armored = try store.encrypt(name: "new", value: bytes("shared value"), nodes: ["n3", "n1"], groups: ["g2", "g1"],
                                         controllerKey: true, store: true)
-        XCTAssertEqual(try stanzaCount(armored), 4)
-        XCTAssertEqual(try site.secrets("nodes/n3.secrets.json"), ["old": "kept-node", "new": armored])
-        XCTAssertEqual(try site.secrets("nodes/n1.secrets.json"), ["new": armored])
-        XCTAssertEqual(try site.secrets("groups/g2.secrets.json"), ["old": "kept-group", "zzz": "also kept", "new": armored])
-        XCTAssertEqual(try site.secrets("groups/g1.secrets.json"), ["new": armored])
-        XCTAssertEqual(try site.secrets("controller.secrets.json"), ["old": "kept-controller", "new": armored])
+        XCTAssertEqual(try stanzaCount(armored), 4, "the value returned is encrypted to every recipient named")
+        // Each file gains its own copy, encrypted to its collection's readers only, and keeps the rest.
+        let expected: [(file: String, kept: [String: String], readers: Int)] = [
+            ("nodes/n3.secrets.json", ["old": "kept-node"], 2), ("nodes/n1.secrets.json", [:], 2),
+            ("groups/g2.secrets.json", ["old": "kept-group", "zzz": "also kept"], 3), ("groups/g1.secrets.json", [:], 3),
+            ("controller.secrets.json", ["old": "kept-controller"], 1),
+        ]
+        var copies: [String: String] = [:]
+        for e in expected {
+            var secrets = try site.secrets(e.file)
+            let copy = try XCTUnwrap(secrets.removeValue(forKey: "new"), e.file)
+            XCTAssertEqual(secrets, e.kept, e.file)
+            XCTAssertEqual(try stanzaCount(copy), e.readers, "\(e.file): node and controller, members and controller, or the controller alone")
+            copies[e.file] = copy
+        }
+        XCTAssertEqual(Set(copies.values).count, expected.count, "every copy is encrypted separately")
         XCTAssertNil(site.bytes("nodes/n2.secrets.json"))
         XCTAssertEqual(String(decoding: site.bytes("nodes/n1.secrets.json")!, as: UTF8.self),
-                       "{\n  \"new\": \"\(armored.replacingOccurrences(of: "\n", with: "\\n"))\"\n}")
+                       "{\n  \"new\": \"\(copies["nodes/n1.secrets.json"]!.replacingOccurrences(of: "\n", with: "\\n"))\"\n}")
 
-        // Replacing a secret keeps the others.
+        // Replacing a secret keeps the others; one collection's copy is the value returned.
         let replaced = try store.encrypt(name: "old", value: bytes("x"), nodes: ["n3"], groups: [], controllerKey: false, store: true)
-        XCTAssertEqual(try site.secrets("nodes/n3.secrets.json"), ["old": replaced, "new": armored])
+        XCTAssertEqual(try site.secrets("nodes/n3.secrets.json"), ["old": replaced, "new": copies["nodes/n3.secrets.json"]!])
+    }
+
+    /// A file that can't be read stops the whole store before any file is written.
+    func testStoreIntoSeveralFilesIsAllOrNothing() throws {
+        let site = try makeSite()
+        let store = try site.store()
+        try site.write("{\n  \"old\": \"kept-node\"\n}", to: "nodes/n1.secrets.json")
+        try site.write("{ not json", to: "groups/g2.secrets.json")
+        XCTAssertThrowsError(try store.encrypt(name: "new", value: bytes("v"), nodes: ["n1"], groups: ["g2"], controllerKey: true, store: true)) {
+            XCTAssertTrue(($0 as? SiteError)?.description.contains("g2.secrets.json") == true, "\($0)")
+        }
+        XCTAssertEqual(try site.secrets("nodes/n1.secrets.json"), ["old": "kept-node"])
+        XCTAssertNil(site.bytes("controller.secrets.json"))
+        XCTAssertEqual(String(decoding: site.bytes("groups/g2.secrets.json")!, as: UTF8.self), "{ not json")
     }
 
     func testControllerOnlySecret() throws {

@@ -32,17 +32,21 @@ final class SecretCommandTests: XCTestCase {
     func testEncryptStoresIntoTheNamedCollectionsOnly() throws {
         let site = try makeExampleSite()
         let original = try snapshot(site.base)
-        let cases: [(arguments: [String], files: [URL], note: String, readers: [String])] = [
-            (["-n", "web1"], [site.nodeSecrets("web1")], "node web1", ["controller", "web1"]),
-            (["-n", "web2"], [site.nodeSecrets("web2")], "node web2", ["controller", "web2"]),
-            (["-g", "webservers"], [site.groupSecrets("webservers")], "group webservers", ["controller", "web1", "web2"]),
-            (["-g", "databases"], [site.groupSecrets("databases")], "group databases", ["controller", "db1"]),
-            (["-c"], [site.controllerSecrets], "controller", ["controller"]),
-            (["-n", "db1,web2", "-c"], [site.nodeSecrets("db1"), site.nodeSecrets("web2"), site.controllerSecrets],
-             "node db1, node web2, controller", ["controller", "db1", "web2"]),
+        // Each file's copy is readable by that collection's readers only: the node and the
+        // controller, the group's members and the controller, or the controller alone.
+        let node = { (name: String) in (site.nodeSecrets(name), ["controller", name]) }
+        let webservers = (site.groupSecrets("webservers"), ["controller", "web1", "web2"])
+        let controller = (site.controllerSecrets, ["controller"])
+        let cases: [(arguments: [String], files: [(url: URL, readers: [String])], note: String)] = [
+            (["-n", "web1"], [node("web1")], "node web1"),
+            (["-n", "web2"], [node("web2")], "node web2"),
+            (["-g", "webservers"], [webservers], "group webservers"),
+            (["-g", "databases"], [(site.groupSecrets("databases"), ["controller", "db1"])], "group databases"),
+            (["-c"], [controller], "controller"),
+            (["-n", "db1,web2", "-c"], [node("db1"), node("web2"), controller], "node db1, node web2, controller"),
             (["-n", "web1", "-g", "webservers", "-g", "universal"],
-             [site.nodeSecrets("web1"), site.groupSecrets("webservers"), site.groupSecrets("universal")],
-             "node web1, group webservers, group universal", ["controller", "db1", "web1", "web2"]),
+             [node("web1"), webservers, (site.groupSecrets("universal"), ["controller", "db1", "web1", "web2"])],
+             "node web1, group webservers, group universal"),
         ]
         for (index, c) in cases.enumerated() {
             let name = "secret_\(index)"
@@ -54,9 +58,8 @@ final class SecretCommandTests: XCTestCase {
             XCTAssertEqual(result.stderr, "progfig: stored secret \"\(name)\" for \(c.note)\n")
             let after = try snapshot(site.base)
             let changed = Set(after.keys.filter { after[$0] != before[$0] })
-            XCTAssertEqual(changed, Set(c.files.map { String($0.path.dropFirst(site.base.path.count + 1)) }), "\(c.arguments)")
-            var stored: String?
-            for url in c.files {
+            XCTAssertEqual(changed, Set(c.files.map { String($0.url.path.dropFirst(site.base.path.count + 1)) }), "\(c.arguments)")
+            for (url, expectedReaders) in c.files {
                 let secrets = try readSecretsFile(url)
                 // The file keeps what it held and gains exactly the new name.
                 let old = before[String(url.path.dropFirst(site.base.path.count + 1))]
@@ -65,12 +68,10 @@ final class SecretCommandTests: XCTestCase {
                 for (key, armored) in old ?? [:] { XCTAssertEqual(secrets[key], armored) }
                 let armored = try XCTUnwrap(secrets[name])
                 assertArmored(armored)
-                if let stored { XCTAssertEqual(armored, stored, "one value is stored in every file") }
-                stored = armored
+                XCTAssertEqual(try readers(of: armored, in: site), expectedReaders, "\(c.arguments): \(url.lastPathComponent)")
+                XCTAssertEqual(try decryptArmored(armored, with: site.controllerKey), Array(value.utf8))
                 XCTAssertEqual(try permissions(url), 0o644)
             }
-            XCTAssertEqual(try readers(of: XCTUnwrap(stored), in: site), c.readers, "\(c.arguments)")
-            XCTAssertEqual(try decryptArmored(XCTUnwrap(stored), with: site.controllerKey), Array(value.utf8))
         }
         // The original secrets are untouched, and no temporary files were left.
         let final = try snapshot(site.base)
@@ -109,7 +110,7 @@ final class SecretCommandTests: XCTestCase {
         }
         assertCleanError(try progfig(["secret", "encrypt", "-n", "web1", "--file", work.appendingPathComponent("nope").path,
                                       "--save-as", "x"], in: site.root),
-                         status: 1, contains: "\(work.appendingPathComponent("nope").path): cannot read the value file")
+                         status: 1, contains: "\(work.appendingPathComponent("nope").path): cannot open value file: No such file or directory")
         XCTAssertNil(try readSecretsFile(site.nodeSecrets("web1"))["x"])
     }
 
@@ -134,16 +135,18 @@ final class SecretCommandTests: XCTestCase {
         XCTAssertEqual(decrypted.stdoutText, "unsaved value")
     }
 
-    func testEncryptStdoutPrintsTheStoredValue() throws {
+    /// --stdout prints the value encrypted to every recipient named; with one collection named,
+    /// that is exactly the stored value.
+    func testEncryptStdoutPrintsTheValueForEveryRecipient() throws {
         let site = try makeExampleSite()
         let result = try progfig(["secret", "encrypt", "-n", "web2", "-g", "databases", "--value", "both", "--save-as", "both", "--stdout"],
                                  in: site.root)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stderr, "progfig: stored secret \"both\" for node web2, group databases\n")
         assertArmored(oneNewline(result.stdoutText))
-        XCTAssertEqual(try readSecretsFile(site.nodeSecrets("web2"))["both"], oneNewline(result.stdoutText))
-        XCTAssertEqual(try readSecretsFile(site.groupSecrets("databases"))["both"], oneNewline(result.stdoutText))
         XCTAssertEqual(try readers(of: result.stdoutText, in: site), ["controller", "db1", "web2"])
+        XCTAssertEqual(try readers(of: XCTUnwrap(readSecretsFile(site.nodeSecrets("web2"))["both"]), in: site), ["controller", "web2"])
+        XCTAssertEqual(try readers(of: XCTUnwrap(readSecretsFile(site.groupSecrets("databases"))["both"]), in: site), ["controller", "db1"])
         // -q silences the note but not --stdout.
         let quiet = try progfigOK(["secret", "encrypt", "-q", "-c", "--value", "c", "--save-as", "c", "--stdout"], in: site.root)
         XCTAssertEqual(try readSecretsFile(site.controllerSecrets)["c"], oneNewline(quiet.stdoutText))
