@@ -39,6 +39,11 @@ enum Sodium {
     static func base64Decode(_ text: UnsafeRawBufferPointer, padded: Bool) -> [UInt8]? {
         ensureInitialized()
         guard let input = text.baseAddress, !text.isEmpty else { return [] }
+        // libsodium 1.0.18 reads its input as signed char and decodes every byte 0x80...0xFF as
+        // "/", so those bytes are refused here (without a branch per byte, like the decoder).
+        var highBits: UInt8 = 0
+        for byte in text { highBits |= byte }
+        guard highBits & 0x80 == 0 else { return nil }
         var out = [UInt8](repeating: 0, count: text.count / 4 * 3 + 2)
         var length = 0
         let variant = padded ? sodium_base64_VARIANT_ORIGINAL : sodium_base64_VARIANT_ORIGINAL_NO_PADDING

@@ -64,6 +64,54 @@ final class FormatTests: XCTestCase {
         }
     }
 
+    /// Exactly the 64 alphabet bytes decode: every other byte, the 128 high bytes included (which
+    /// libsodium 1.0.18 alone would take for "/"), is refused.
+    func testBase64RefusesEveryByteOutsideTheAlphabet() {
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        for byte in UInt8.min...UInt8.max {
+            let text: [UInt8] = [0x2b, byte, 0x2b, 0x2f]
+            XCTAssertEqual(UnpaddedBase64.decode(text) != nil, alphabet.contains(byte), "byte \(byte)")
+            XCTAssertEqual(Sodium.base64Decode(UnsafeRawBufferPointer(start: text, count: 4), padded: true) != nil,
+                           alphabet.contains(byte), "byte \(byte), padded")
+        }
+    }
+
+    /// A high byte in place of "/" in the MAC line, a stanza body or an armor line is refused, as
+    /// age refuses it; nothing decrypts from such a file.
+    func testHighByteInPlaceOfSlashIsRefused() throws {
+        let id = X25519Identity.generate()
+        func mutated(_ file: [UInt8], after marker: String) -> [UInt8]? {
+            let m = Array(marker.utf8)
+            guard let start = (0...(file.count - m.count)).first(where: { Array(file[$0..<($0 + m.count)]) == m }),
+                  let slash = file[(start + m.count)...].firstIndex(of: 0x2f),
+                  !file[(start + m.count)..<slash].contains(0x0a) else { return nil }
+            var copy = file
+            copy[slash] = 0xaf
+            return copy
+        }
+        var checked: Set<String> = []
+        for _ in 0..<200 where checked.count < 3 {
+            let binary = try Encryptor(recipients: [id.recipient]).encrypt(Array("hello".utf8))
+            XCTAssertEqual(try Decryptor(identities: [id]).decrypt(binary), Array("hello".utf8))
+            for (marker, kind) in [("\n--- ", AgeError.Kind.header), ("\n-> X25519 ", .header)] {
+                guard let bad = mutated(binary, after: marker) else { continue }
+                XCTAssertThrowsError(try Decryptor(identities: [id]).decrypt(bad), marker) { XCTAssertEqual(($0 as? AgeError)?.kind, kind) }
+                checked.insert(marker)
+            }
+            // Any slash in the armored lines (the header's lines are ASCII text, whose base64
+            // rarely has one, so the payload's usually provides it).
+            var armored = try Encryptor(recipients: [id.recipient], armored: true).encrypt(Array("hello".utf8))
+            let body = (armored.firstIndex(of: 0x0a)! + 1)..<(armored.count - "-----END AGE ENCRYPTED FILE-----\n".utf8.count)
+            if let slash = armored[body].firstIndex(of: 0x2f) {
+                armored[slash] = 0xaf
+                let bad = armored
+                XCTAssertThrowsError(try Decryptor(identities: [id]).decrypt(bad)) { XCTAssertEqual(($0 as? AgeError)?.kind, .armor) }
+                checked.insert("armor")
+            }
+        }
+        XCTAssertEqual(checked.count, 3, "no file had a slash where the test needs one: \(checked)")
+    }
+
     func testHeaderOfEncryptedFileRoundTrips() throws {
         let ids = (0..<3).map { _ in X25519Identity.generate() }
         let plaintext = plaintextStream(1000)
