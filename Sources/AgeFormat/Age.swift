@@ -141,10 +141,16 @@ public struct Decryptor: Sendable {
     }
 
     /// Decrypts `ciphertext` (binary or armored) in memory; for small values such as stored
-    /// secrets. Buffers are sized to the value.
+    /// secrets. Buffers are sized to the value. The result never moves while it is collected
+    /// (plaintext is shorter than its ciphertext), and is wiped when decryption fails part way.
     public func decrypt(_ ciphertext: [UInt8]) throws -> [UInt8] {
-        var sink = ArraySink()
-        try decrypt(from: ArraySource(ciphertext), to: &sink, armor: .detect, inMemorySize: ciphertext.count)
+        var sink = ArraySink(reservingCapacity: ciphertext.count)
+        do {
+            try decrypt(from: ArraySource(ciphertext), to: &sink, armor: .detect, inMemorySize: ciphertext.count)
+        } catch {
+            sink.wipe()
+            throw error
+        }
         return sink.bytes
     }
 

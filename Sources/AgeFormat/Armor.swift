@@ -76,30 +76,36 @@ struct ArmorSource<Base: ByteSource>: ByteSource {
         var line = try base.readLine(limit: 1024, tooLong: AgeError.armor("armored line too long"))
         if line.isEmpty { return nil }
         let terminated = line.last == 0x0a
-        if terminated {
-            line.removeLast()
-            if line.last == 0x0d { line.removeLast() }
-        }
+        if terminated { line.removeLast() }
+        // A CR before the LF, or before the end of input, belongs to the line ending.
+        if line.last == 0x0d { line.removeLast() }
         return (line, terminated)
     }
 
-    private mutating func skipWhitespace() throws -> Bool {
+    /// Skips whitespace, failing once more than `limit` bytes of it were seen. Returns whether
+    /// the input ended, and the last byte skipped.
+    private mutating func skipWhitespace(limit: Int) throws -> (atEnd: Bool, last: UInt8?) {
         var skipped = 0
+        var last: UInt8?
         while true {
             let next = try base.peek(1)
-            guard let b = next.first else { return true }
-            guard Armor.isWhitespace(b) else { return false }
+            guard let b = next.first else { return (true, last) }
+            guard Armor.isWhitespace(b) else { return (false, last) }
             skipped += 1
-            if skipped > Armor.maxSurroundingWhitespace {
+            if skipped > limit {
                 throw AgeError.armor("too much whitespace around the armored data")
             }
             var one: UInt8 = 0
             _ = try withUnsafeMutableBytes(of: &one) { try base.read(into: $0) }
+            last = one
         }
     }
 
+    /// After the END line only whitespace may follow, less than the limit (as age has it).
     private mutating func finishAfterEnd() throws {
-        guard try skipWhitespace() else { throw AgeError.armor("unexpected data after the armored age file") }
+        guard try skipWhitespace(limit: Armor.maxSurroundingWhitespace - 1).atEnd else {
+            throw AgeError.armor("unexpected data after the armored age file")
+        }
         state = .done
     }
 
@@ -108,7 +114,10 @@ struct ArmorSource<Base: ByteSource>: ByteSource {
         while offset == decoded.count && state != .done {
             switch state {
             case .beforeBegin:
-                guard try !skipWhitespace(), let (line, terminated) = try nextLine(), line == Armor.beginLine, terminated else {
+                // Whitespace may come before the BEGIN line, in lines of its own.
+                let skipped = try skipWhitespace(limit: Armor.maxSurroundingWhitespace)
+                guard !skipped.atEnd, skipped.last == nil || skipped.last == 0x0a,
+                      let (line, terminated) = try nextLine(), line == Armor.beginLine, terminated else {
                     throw AgeError.armor("invalid armor: the first line must be \"-----BEGIN AGE ENCRYPTED FILE-----\"")
                 }
                 state = .body

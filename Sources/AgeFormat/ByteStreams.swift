@@ -114,6 +114,17 @@ public struct ArraySink: ByteSink {
     /// An empty sink.
     public init() {}
 
+    /// An empty sink with room for `capacity` bytes: writes within it never move the bytes, so
+    /// no copy of them is left behind in freed memory.
+    public init(reservingCapacity capacity: Int) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Zeroes everything collected, for plaintext that must not outlive a failure.
+    public mutating func wipe() {
+        Sodium.wipe(&bytes)
+    }
+
     public mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
         self.bytes.append(contentsOf: bytes)
     }

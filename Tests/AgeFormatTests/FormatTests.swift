@@ -275,6 +275,30 @@ final class FormatTests: XCTestCase {
         check(String(repeating: " ", count: 2000) + armored, "too much leading whitespace")
     }
 
+    /// Whitespace around the armor, as age's armor reader has it: whole lines of it before BEGIN
+    /// (at most 1,024 bytes), less than 1,024 bytes after END, a CR ending the END line even
+    /// without an LF; never whitespace on the BEGIN line itself.
+    func testArmorSurroundingWhitespace() throws {
+        let id = X25519Identity.generate()
+        let plaintext = plaintextStream(500)
+        let armored = String(decoding: try Encryptor(recipients: [id.recipient], armored: true).encrypt(plaintext), as: UTF8.self)
+        let d = Decryptor(identities: [id])
+        for (text, what) in [("\n \t\r\n" + armored, "whitespace lines before"),
+                             (String(repeating: "\n", count: 1024) + armored, "1,024 bytes before"),
+                             (armored + String(repeating: " ", count: 1023), "1,023 bytes after"),
+                             (String(armored.dropLast()) + "\r", "END line ending in CR alone"),
+                             (armored.replacingOccurrences(of: "\n", with: "\r\n"), "CRLF line endings")] {
+            let (e, released) = decryptCollecting(d, Array(text.utf8), armor: .required)
+            XCTAssertNil(e, "\(what): \(e?.message ?? "")")
+            XCTAssertEqual(released, plaintext, what)
+        }
+        for (text, what) in [("\t" + armored, "tab before BEGIN on its line"), ("\n  " + armored, "spaces before BEGIN on its line"),
+                             (String(repeating: "\n", count: 1025) + armored, "1,025 bytes before"),
+                             (armored + String(repeating: " ", count: 1024), "1,024 bytes after")] {
+            XCTAssertEqual(decryptCollecting(d, Array(text.utf8), armor: .required).0?.kind, .armor, what)
+        }
+    }
+
     /// The final armor line must be canonical padded base64, on the streaming and in-memory paths.
     func testArmorFinalLineMustBeCanonical() throws {
         let id = X25519Identity.generate()

@@ -204,9 +204,9 @@ final class KeyParsingTests: XCTestCase {
             let e = assertAgeError(.noMatch) { try IdentityFile.parse(contents: encrypted, name: "keys.age") { "wrong" } }
             XCTAssertEqual(e?.message, "keys.age: cannot decrypt the passphrase-protected identity file: wrong passphrase")
         }
-        // Leading whitespace before armor is still recognised.
+        // Whitespace lines before the armor are still recognised.
         let armoredText = try Encryptor(recipients: [recipient], armored: true).encrypt(Array(text.utf8))
-        XCTAssertEqual(try IdentityFile.parse(contents: Array("\n  ".utf8) + armoredText, name: "k") { "correct horse" }.count, 2)
+        XCTAssertEqual(try IdentityFile.parse(contents: Array("\n  \n".utf8) + armoredText, name: "k") { "correct horse" }.count, 2)
         // Plain identity files never ask for a passphrase.
         XCTAssertFalse(IdentityFile.isEncrypted(Array(text.utf8)))
         XCTAssertEqual(try IdentityFile.parse(contents: Array(text.utf8), name: "k") { XCTFail("asked"); return "" }.count, 2)
