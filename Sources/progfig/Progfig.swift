@@ -24,9 +24,11 @@ struct Progfig: AsyncParsableCommand {
             The site commands (list, info, secret, validate, version) find the site from \
             --site DIR, else $PROGFIG_SITE, else the nearest directory upward holding \
             inventory.conf, and take the global options --site, --age-key, \
-            --secret-store-arguments, -v and -q before or after the subcommand:
+            --secret-store-arguments, -v and -q right after 'progfig' or after the whole \
+            command (not between 'secret' and 'decrypt'):
 
               progfig --site ~/mysite secret decrypt -n web1
+              progfig secret decrypt -n web1 --site ~/mysite
 
             Run 'progfig help SUBCOMMAND' or 'progfig SUBCOMMAND --help' for details.
             """,
