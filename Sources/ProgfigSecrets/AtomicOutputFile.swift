@@ -46,6 +46,8 @@ public final class AtomicOutputFile: ByteSink {
     private let directory: String
     private var fd: Int32
     private var state = State.open
+    /// The temporary file's place in `InterruptCleanup`, which removes it if the process is interrupted.
+    private var cleanupSlot: Int?
 
     /// Creates the temporary file next to `path` with exactly the permission bits `mode` (not
     /// narrowed by the umask); nothing appears at `path` until `commit`.
@@ -63,9 +65,12 @@ public final class AtomicOutputFile: ByteSink {
         let random = String(UInt64.random(in: .min ... .max), radix: 36)
         temporaryPath = (directory == "/" ? "/" : directory + "/") + ".\(name).tmp-\(getpid())-\(random)"
         self.path = path
+        cleanupSlot = InterruptCleanup.register(temporaryPath)
         fd = open(temporaryPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode)
         guard fd >= 0 else {
-            throw Failure.system(path, "cannot create a temporary file in \(directory)")
+            let failure = Failure.system(path, "cannot create a temporary file in \(directory)")
+            cleanupSlot.map(InterruptCleanup.unregister)
+            throw failure
         }
         guard fchmod(fd, mode) == 0 else {
             let failure = Failure.system(path, "cannot set the mode of the temporary file")
@@ -119,6 +124,7 @@ public final class AtomicOutputFile: ByteSink {
             throw error
         }
         state = .committed
+        cleanupSlot.map(InterruptCleanup.unregister)
         try syncDirectory()
     }
 
@@ -130,6 +136,7 @@ public final class AtomicOutputFile: ByteSink {
         if fd >= 0 { close(fd) }
         fd = -1
         unlink(temporaryPath)
+        cleanupSlot.map(InterruptCleanup.unregister)
     }
 
     /// Fsyncs the directory so the rename or link survives a crash; file systems that cannot

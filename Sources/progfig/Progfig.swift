@@ -1,4 +1,5 @@
 import ArgumentParser
+import ProgfigSecrets
 
 /// The `progfig` command: manages a progfiguration site's inventory and secrets.
 @main
@@ -42,6 +43,7 @@ struct Progfig: AsyncParsableCommand {
     /// Parses the command line and runs the chosen subcommand; every failure, including usage
     /// errors and help requests, goes through `ErrorReporter`.
     static func main() async {
+        InterruptCleanup.installHandlers()
         do {
             var command = try parseAsRoot(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst()), root: Progfig.self))
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -176,4 +176,37 @@ final class DurabilityTests: XCTestCase {
         XCTAssertEqual(validate.status, 0, validate.stdoutText + validate.stderr)
         XCTAssertEqual(validate.stdoutText, "")
     }
+
+    /// A decryption interrupted (SIGINT, SIGTERM, SIGHUP) while its output is being written leaves
+    /// no partial plaintext behind, and the process still ends by that signal. The input comes
+    /// through a pipe that stops half way, so the interruption lands mid-output every time.
+    func testInterruptedDecryptionLeavesNoPartialOutput() throws {
+        let dir = try makeTemporaryDirectory()
+        let key = X25519Identity.generate()
+        try "\(key.string)\n".write(to: dir.appendingPathComponent("key.txt"), atomically: false, encoding: .utf8)
+        let file = try Encryptor(recipients: [key.recipient]).encrypt([UInt8](repeating: 7, count: 10 * PayloadStream.chunkSize))
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            let process = Process()
+            process.executableURL = ProgfigRunner.executableURL
+            process.arguments = ["age", "-d", "-i", "key.txt", "-o", "out.txt"]
+            process.currentDirectoryURL = dir
+            let input = Pipe()
+            process.standardInput = input
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            input.fileHandleForWriting.write(Data(file.prefix(file.count / 2)))
+            // Wait for the temporary output file: the first chunks are being written.
+            let deadline = Date().addingTimeInterval(20)
+            while try !directoryListing(dir).contains(where: { $0.hasPrefix(".out.txt.tmp-") }) && Date() < deadline {
+                usleep(10_000)
+            }
+            XCTAssertTrue(try directoryListing(dir).contains(where: { $0.hasPrefix(".out.txt.tmp-") }), "no temporary output appeared")
+            kill(process.processIdentifier, sig)
+            process.waitUntilExit()
+            try? input.fileHandleForWriting.close()
+            XCTAssertEqual(process.terminationReason, .uncaughtSignal, "signal \(sig)")
+            XCTAssertEqual(process.terminationStatus, sig)
+            XCTAssertEqual(try directoryListing(dir), ["key.txt"], "signal \(sig) left files behind")
+        }
+    }
 }

@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Removes the temporary files of unfinished `AtomicOutputFile`s when the process is interrupted
+/// (SIGINT, SIGTERM, SIGHUP), then lets the signal end the process as it would have: an interrupted
+/// decryption leaves no partial plaintext behind. Paths are copied into buffers prepared in
+/// advance, so the handler does nothing but unlink(2), which is safe in a signal handler.
+public enum InterruptCleanup {
+    /// Unfinished files tracked at once; more are written normally, just not cleaned on interrupt.
+    static let slotCount = 16
+    private static let pathCapacity = Int(PATH_MAX) + 1
+
+    /// Per slot: a path buffer, and whether the slot holds a registered path (read by the handler).
+    private nonisolated(unsafe) static let paths = UnsafeMutablePointer<CChar>.allocate(capacity: slotCount * pathCapacity)
+    private nonisolated(unsafe) static let used: UnsafeMutablePointer<Bool> = {
+        let flags = UnsafeMutablePointer<Bool>.allocate(capacity: slotCount)
+        flags.initialize(repeating: false, count: slotCount)
+        return flags
+    }()
+    private static let lock = NSLock()
+
+    /// Installs the handlers for SIGINT, SIGTERM and SIGHUP, leaving alone a signal the process
+    /// was started with ignored (as under nohup). For programs: a library should not take signals.
+    public static func installHandlers() {
+        _ = used  // set up the slots before any handler can run
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            let previous = signal(sig, removeTemporaryFilesAndResignal)
+            if isIgnore(previous) { signal(sig, SIG_IGN) }
+        }
+    }
+
+    /// Tracks `path` until `unregister`; nil when every slot is taken or the path is too long.
+    static func register(_ path: String) -> Int? {
+        path.withCString { source in
+            guard strlen(source) < pathCapacity else { return nil }
+            lock.lock()
+            defer { lock.unlock() }
+            guard let slot = (0..<slotCount).first(where: { !used[$0] }) else { return nil }
+            strcpy(paths + slot * pathCapacity, source)
+            used[slot] = true
+            return slot
+        }
+    }
+
+    /// Stops tracking the path in `slot`.
+    static func unregister(_ slot: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        used[slot] = false
+    }
+
+    fileprivate static func removeAll() {
+        for slot in 0..<slotCount where used[slot] {
+            unlink(paths + slot * pathCapacity)
+        }
+    }
+
+    /// Whether `handler`, as signal(2) returned it, is SIG_IGN (compared as addresses: C function
+    /// pointers are not Equatable in Swift).
+    private static func isIgnore<Handler>(_ handler: Handler) -> Bool {
+        unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+    }
+}
+
+/// The signal handler: removes the tracked files, restores the default action and raises the
+/// signal again (it is delivered when the handler returns), so the exit status still tells that
+/// the process was interrupted.
+private func removeTemporaryFilesAndResignal(_ sig: Int32) {
+    InterruptCleanup.removeAll()
+    signal(sig, SIG_DFL)
+    raise(sig)
+}
