@@ -1,6 +1,6 @@
 // Fuzz target "header": the in-memory age header parser, binary or armored.
 // Any thrown error is fine; a crash, trap or sanitizer report is a finding.
-import AgeFormat
+@testable import AgeFormat
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -18,6 +18,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             }
         }
         precondition(header.stanzas.count <= limit.maxStanzas, "stanza limit not enforced")
+        // Parsing is strict, so a header has one encoding: a binary header that parses re-encodes
+        // to exactly the bytes it was read from (a decoder that let two spellings through fails).
+        if bytes.starts(with: Header.versionLine) {
+            let encoded = Header.versionLine + header.stanzas.flatMap { $0.encoded() } + Array("--- \(UnpaddedBase64.encode(header.mac))\n".utf8)
+            precondition(bytes.starts(with: encoded), "parsed a header that does not re-encode to its bytes")
+        }
     }
     return 0
 }
