@@ -27,9 +27,11 @@ extension ByteSource {
 
 extension ByteSource {
     /// Reads everything up to the end of input; for small inputs such as keys and config files.
+    /// The read buffer is wiped afterwards, since what passed through it may be key material.
     public mutating func readToEnd() throws -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        defer { Sodium.wipe(&chunk) }
         while true {
             let n = try chunk.withUnsafeMutableBytes { try read(into: $0) }
             if n == 0 { return bytes }
