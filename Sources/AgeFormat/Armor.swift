@@ -8,7 +8,8 @@ public enum Armor {
     /// Whitespace accepted before and after the armored block.
     static let maxSurroundingWhitespace = 1024
 
-    static func isWhitespace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0a || b == 0x0d }
+    /// ASCII whitespace as age trims it around the armor: space, tab, LF, VT, FF, CR.
+    static func isWhitespace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0d).contains(b) }
 
     /// True when `prefix` (the start of an input) looks armored: optional whitespace, then `-----BEGIN`.
     static func looksArmored(_ prefix: ArraySlice<UInt8>) -> Bool {

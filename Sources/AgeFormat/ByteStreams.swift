@@ -28,6 +28,8 @@ extension ByteSource {
 extension ByteSource {
     /// Reads everything up to the end of input; for small inputs such as keys and config files.
     /// The read buffer is wiped afterwards, since what passed through it may be key material.
+    /// The result grows by copying into a larger array and wiping the old one, so no copy of what
+    /// was read is left in freed memory either.
     public mutating func readToEnd() throws -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
@@ -35,6 +37,13 @@ extension ByteSource {
         while true {
             let n = try chunk.withUnsafeMutableBytes { try read(into: $0) }
             if n == 0 { return bytes }
+            if bytes.count + n > bytes.capacity {
+                var larger: [UInt8] = []
+                larger.reserveCapacity(max(2 * bytes.capacity, bytes.count + n, chunk.count))
+                larger += bytes
+                Sodium.wipe(&bytes)
+                bytes = larger
+            }
             bytes += chunk[..<n]
         }
     }

@@ -27,10 +27,18 @@ public enum InterruptCleanup {
     /// was started with ignored (as under nohup). For programs: a library should not take signals.
     public static func installHandlers() {
         _ = used  // set up the slots before any handler can run
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
+        let signals = [SIGINT, SIGTERM, SIGHUP]
+        // Blocked while a handler is tried and an ignored signal's SIG_IGN put back, so that a
+        // signal arriving in between waits (and is dropped if ignored) instead of ending the process.
+        var block = sigset_t(), previousMask = sigset_t()
+        sigemptyset(&block)
+        for sig in signals { sigaddset(&block, sig) }
+        pthread_sigmask(SIG_BLOCK, &block, &previousMask)
+        for sig in signals {
             let previous = signal(sig, removeTemporaryFilesAndResignal)
             if isIgnore(previous) { signal(sig, SIG_IGN) }
         }
+        pthread_sigmask(SIG_SETMASK, &previousMask, nil)
     }
 
     /// Tracks `path` until `unregister`; nil when every slot is taken or the path is too long.

@@ -58,8 +58,10 @@ struct InitCommand: ParsableCommand {
         do {
             try AtomicFile.write(Array(text.utf8), to: inventory, mode: 0o644, overwrite: false)
         } catch {
-            // The key just written belongs to no site: remove it, so that init can be run again.
-            unlink(keyURL.path)
+            // Unless this inventory.conf is in place after all (the write failed after it
+            // appeared, say in the directory's fsync), the key just written belongs to no site:
+            // remove it, so that init can be run again.
+            if (try? SiteFiles.read(inventory)) != Array(text.utf8) { unlink(keyURL.path) }
             throw error
         }
         if !quiet {

@@ -112,6 +112,28 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(checked.count, 3, "no file had a slash where the test needs one: \(checked)")
     }
 
+    /// readToEnd collects every byte from a source that gives a few at a time, well past its
+    /// 16 KiB read buffer (the result is regrown by copying, the old copy wiped).
+    func testReadToEndWithShortReads() throws {
+        struct Trickle: ByteSource {
+            let bytes: [UInt8]
+            var offset = 0
+            mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+                let n = min(buffer.count, 1000, bytes.count - offset)
+                for i in 0..<n { buffer[i] = bytes[offset + i] }
+                offset += n
+                return n
+            }
+        }
+        for size in [0, 1, 999, 16 * 1024, 16 * 1024 + 1, 100_003] {
+            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            var source = Trickle(bytes: bytes)
+            XCTAssertEqual(try source.readToEnd(), bytes, "size \(size)")
+            var whole = ArraySource(bytes)
+            XCTAssertEqual(try whole.readToEnd(), bytes, "size \(size), whole reads")
+        }
+    }
+
     func testHeaderOfEncryptedFileRoundTrips() throws {
         let ids = (0..<3).map { _ in X25519Identity.generate() }
         let plaintext = plaintextStream(1000)
@@ -286,6 +308,7 @@ final class FormatTests: XCTestCase {
         for (text, what) in [("\n \t\r\n" + armored, "whitespace lines before"),
                              (String(repeating: "\n", count: 1024) + armored, "1,024 bytes before"),
                              (armored + String(repeating: " ", count: 1023), "1,023 bytes after"),
+                             ("\u{0B}\u{0C}\n" + armored + "\u{0B}\u{0C}", "vertical tab and form feed, as age trims them"),
                              (String(armored.dropLast()) + "\r", "END line ending in CR alone"),
                              (armored.replacingOccurrences(of: "\n", with: "\r\n"), "CRLF line endings")] {
             let (e, released) = decryptCollecting(d, Array(text.utf8), armor: .required)

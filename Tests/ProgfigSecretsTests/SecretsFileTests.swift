@@ -106,6 +106,19 @@ final class SecretsFileTests: XCTestCase {
         XCTAssertThrowsSiteError(try SecretsFile.read(url), "\(url.path): cannot read: Is a directory")
     }
 
+    /// A file named twice in one update is changed once, not twice from two stale copies.
+    func testUpdateOfTheSameFileNamedTwiceChangesItOnce() throws {
+        let dir = try makeTemporaryDirectory()
+        let url = dir.appendingPathComponent("nodes/n1.secrets.json")
+        var calls = 0
+        try SecretsFile.update([url, url, dir.appendingPathComponent("nodes/../nodes/n1.secrets.json")]) { _, secrets in
+            calls += 1
+            secrets["k\(calls)"] = "v"
+        }
+        XCTAssertEqual(calls, 1)
+        XCTAssertEqual(try SecretsFile.read(url), ["k1": "v"])
+    }
+
     func testUpdateCreatesDirectoryAndFile() throws {
         let dir = try makeTemporaryDirectory()
         let url = dir.appendingPathComponent("groups/new.secrets.json")
