@@ -29,15 +29,32 @@ struct GlobalOptions: ParsableArguments {
 }
 
 extension GlobalOptions {
-    /// Options taking a value, and flags, that may also be written before the subcommand.
+    /// Options taking a value, and flags, that may also be written before or between subcommand names.
     private static let valued: Set<String> = ["--site", "--age-key", "--secret-store-arguments"]
     private static let flags: Set<String> = ["-v", "--verbose", "-q", "--quiet"]
 
-    /// Moves global options written before the subcommand (`progfig --site DIR list nodes`) to
-    /// just after the subcommand path, where the subcommand's `@OptionGroup` parses them.
+    /// Moves global options written before or between the subcommand names (`progfig --site DIR
+    /// list nodes`, `progfig secret --site DIR list`) to just after the whole subcommand path,
+    /// where the subcommand's `@OptionGroup` parses them.
     static func hoisted(_ arguments: [String], root: ParsableCommand.Type) -> [String] {
+        var path: [String] = []
         var globals: [String] = []
+        var command = root
         var i = 0
+        while true {
+            i = collectGlobals(arguments, from: i, into: &globals)
+            guard i < arguments.count,
+                  let sub = command.configuration.subcommands.first(where: { $0.configuration.commandName == arguments[i] }) else { break }
+            path.append(arguments[i])
+            command = sub
+            i += 1
+        }
+        return path + globals + arguments[i...]
+    }
+
+    /// Appends the global options starting at `start` to `globals`; returns the index after them.
+    private static func collectGlobals(_ arguments: [String], from start: Int, into globals: inout [String]) -> Int {
+        var i = start
         while i < arguments.count {
             let argument = arguments[i]
             let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
@@ -52,17 +69,7 @@ extension GlobalOptions {
                 break
             }
         }
-        guard !globals.isEmpty else { return arguments }
-        var rest = Array(arguments[i...])
-        var command = root
-        var pathLength = 0
-        while pathLength < rest.count,
-              let sub = command.configuration.subcommands.first(where: { $0.configuration.commandName == rest[pathLength] }) {
-            command = sub
-            pathLength += 1
-        }
-        rest.insert(contentsOf: globals, at: pathLength)
-        return rest
+        return i
     }
 }
 

@@ -25,8 +25,8 @@ struct Progfig: AsyncParsableCommand {
             The site commands (list, info, secret, validate, version) find the site from \
             --site DIR, else $PROGFIG_SITE, else the nearest directory upward holding \
             inventory.conf, and take the global options --site, --age-key, \
-            --secret-store-arguments, -v and -q right after 'progfig' or after the whole \
-            command (not between 'secret' and 'decrypt'):
+            --secret-store-arguments, -v and -q before, between or after the subcommand \
+            names:
 
               progfig --site ~/mysite secret decrypt -n web1
               progfig secret decrypt -n web1 --site ~/mysite

@@ -136,6 +136,7 @@ final class SiteCommandTests: XCTestCase {
                          contains: "site has no inventory.conf")
     }
 
+    /// Global options go before, between or after the subcommand names.
     func testGlobalOptionsBeforeOrAfterTheSubcommand() throws {
         let site = try makeExampleSite()
         let dir = try makeTemporaryDirectory()
@@ -148,6 +149,8 @@ final class SiteCommandTests: XCTestCase {
             ["--site=\(s)", "--age-key=\(web1Key)", "secret", "decrypt", "-n", "web1"],
             ["-q", "--site", s, "--secret-store-arguments", "age_key=\(web1Key)", "secret", "decrypt", "-n", "web1"],
             ["secret", "decrypt", "-n", "web1", "-q", "--secret-store-arguments=age_key=\(web1Key)", "--site", s],
+            ["secret", "--site", s, "decrypt", "-n", "web1", "--age-key", web1Key],
+            ["--site", s, "secret", "-q", "--age-key=\(web1Key)", "decrypt", "-n", "web1"],
         ]
         try site.moveControllerKeyAway()
         for arguments in forms {
@@ -166,6 +169,8 @@ final class SiteCommandTests: XCTestCase {
         assertCleanError(try progfig(["-v", "-q", "--site", s, "list", "nodes"], in: dir), status: 64,
                          contains: "-v/--verbose can't be used with -q/--quiet")
         assertCleanError(try progfig(["--site"], in: dir), status: 64)
+        XCTAssertEqual(try progfigOK(["version", "--site", s, "mint"], in: dir).status, 0)
+        XCTAssertEqual(try progfigOK(["list", "--site", s, "nodes"], in: dir).stdoutText, "db1\nweb1\nweb2\n")
     }
 
     func testVersionShowsProgfigAndSiteVersions() throws {
