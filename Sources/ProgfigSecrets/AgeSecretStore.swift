@@ -133,6 +133,7 @@ public struct AgeSecretStore: SecretStore {
         guard !nodes.isEmpty || !groups.isEmpty || controllerKey else {
             throw SiteError("secret \"\(name)\" has no recipients: name nodes, groups or the controller")
         }
+        if store { try checkControllerPublicKey() }
         let recipients = try self.recipients(nodes: nodes, groups: groups, controller: controllerKey || store)
         guard !recipients.isEmpty else {
             throw SiteError("secret \"\(name)\" has no recipients: the groups named have no members")
@@ -157,6 +158,16 @@ public struct AgeSecretStore: SecretStore {
         String(decoding: try Encryptor(recipients: recipients, armored: true).encrypt(value), as: UTF8.self)
     }
 
+    /// Refuses to store or rekey when the controller key file is at hand and controller_age_pub
+    /// is not its public key: every value written would be locked away from the controller.
+    private func checkControllerPublicKey() throws {
+        guard let recipient = controllerRecipient, let key = try site.plainControllerKey(),
+              !key.identities.contains(where: { $0.recipient == recipient }) else { return }
+        throw SiteError("controller_age_pub is not the public key of the controller key in \(key.path); nothing was written, "
+                        + "since the controller could not read it (fix controller_age_pub, then retry)",
+                        file: site.inventory.path, line: site.inventory.controllerAgePub?.line)
+    }
+
     /// The recipients every secret of `collection` should have now: the node, or the group's
     /// members, plus the controller; the controller alone for the controller's collection.
     public func currentRecipients(of collection: SecretCollection) throws -> [X25519Recipient] {
@@ -178,6 +189,7 @@ public struct AgeSecretStore: SecretStore {
     /// decrypted fails the whole rekey before any file is written. Returns one entry per secrets
     /// file that holds secrets.
     public func rekey(dryRun: Bool) throws -> [RekeyResult] {
+        try checkControllerPublicKey()
         let planned = try rekeyPass(write: false)
         return dryRun ? planned : try rekeyPass(write: true)
     }

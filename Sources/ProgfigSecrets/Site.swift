@@ -1,3 +1,4 @@
+import AgeFormat
 import Foundation
 
 /// A progfiguration site: a directory with inventory.conf at its root, plus node, group and
@@ -109,3 +110,20 @@ public struct Site: Sendable {
         return version?.isEmpty == false ? version : nil
     }
 }
+
+extension Site {
+    /// The identities in the controller key file, when `controller_age_path` names a file that
+    /// exists and is not passphrase-protected (reading those would ask for the passphrase); nil
+    /// otherwise. Throws a `SiteError` naming the file when it can't be read or parsed.
+    func plainControllerKey() throws -> (path: String, identities: [X25519Identity])? {
+        guard let entry = inventory.controllerAgePath else { return nil }
+        let path = resolve(path: entry.value).path
+        guard let bytes = try SiteFiles.read(URL(fileURLWithPath: path)), !IdentityFile.isEncrypted(bytes) else { return nil }
+        do {
+            return (path, try IdentityFile.parse(String(decoding: bytes, as: UTF8.self), name: path))
+        } catch let error as AgeError {
+            throw SiteError("controller key does not parse: \(error.message)", file: path)
+        }
+    }
+}
+

@@ -61,21 +61,14 @@ public struct SiteValidator {
         do { recipient = try X25519Recipient(pub.value) } catch {
             return [SiteError("controller_age_pub does not parse: \(error.message)", file: inventory.path, line: pub.line)]
         }
-        guard let pathEntry = inventory.controllerAgePath else { return [] }
-        let path = site.resolve(path: pathEntry.value).path
-        guard FileManager.default.fileExists(atPath: path),
-              let data = FileManager.default.contents(atPath: path), !IdentityFile.isEncrypted([UInt8](data)) else {
-            return []
-        }
         do {
-            let identities = try IdentityFile.parse(String(decoding: data, as: UTF8.self), name: path)
-            if !identities.contains(where: { $0.recipient == recipient }) {
-                return [SiteError("controller_age_pub does not match the controller key in \(path)", file: inventory.path, line: pub.line)]
+            if let key = try site.plainControllerKey(), !key.identities.contains(where: { $0.recipient == recipient }) {
+                return [SiteError("controller_age_pub does not match the controller key in \(key.path)", file: inventory.path, line: pub.line)]
             }
-        } catch let error as AgeError {
-            return [SiteError("controller key does not parse: \(error.message)", file: path)]
+        } catch let error as SiteError {
+            return [error]
         } catch {
-            return [SiteError("controller key cannot be read", file: path)]
+            return [SiteError("controller key cannot be read: \(error)")]
         }
         return []
     }

@@ -37,10 +37,11 @@ struct SiteContext {
             throw ValidationError("unknown secret store argument \"\(key)\"; known: \(Self.storeArgumentKeys.joined(separator: ", "))")
         }
         let keyPaths = arguments["age_key"].map { [$0] + global.ageKeys } ?? global.ageKeys
+        let quiet = global.quiet
         let options = SecretStoreOptions.from(
             keyPaths: keyPaths, environment: ProcessInfo.processInfo.environment, actingAsNode: node,
             passphrase: { try PassphraseSource().passphrase(prompt: "Enter passphrase for the age key: ") },
-            warn: { Output.note("warning: \($0)") })
+            warn: { if !quiet { Output.note("warning: \($0)") } })
         let store = try AgeSecretStore(site: site, options: options)
         if global.verbose {
             Output.note("decryption keys tried in order: \(store.keys.locations.map(\.description).joined(separator: ", "))")

@@ -103,6 +103,22 @@ final class FailureTests: XCTestCase {
         XCTAssertEqual(try directoryListing(dir), ["afile", "site"])
     }
 
+    /// With the controller key at hand and controller_age_pub naming another key, storing and
+    /// rekeying refuse and write nothing: every value would be locked away from the controller.
+    func testWrongControllerPublicKeyRefusesToWrite() throws {
+        let site = try makeExampleSite()
+        let web2 = try XCTUnwrap(try loadIdentities(site.key("web2")).first).recipient.string
+        try replaceLine(try XCTUnwrap(String(contentsOf: site.root.appendingPathComponent("inventory.conf"), encoding: .utf8)
+                            .split(separator: "\n").first { $0.hasPrefix("controller_age_pub") }).description,
+                        with: "controller_age_pub = \(web2)", in: site.root.appendingPathComponent("inventory.conf"))
+        for arguments in [["secret", "rekey"], ["secret", "rekey", "--dry-run"],
+                          ["secret", "encrypt", "-n", "web1", "--value", "TOPSECRET-VALUE-42", "--save-as", "t"]] {
+            try assertFails(arguments, in: site, contains: "controller_age_pub is not the public key of the controller key")
+        }
+        // Encrypting without storing needs no controller key and is not refused.
+        XCTAssertEqual(try progfig(["secret", "encrypt", "-n", "web1", "--value", "x"], in: site.root).status, 0)
+    }
+
     func testUnknownNode() throws {
         let site = try makeExampleSite()
         try assertFails(["secret", "decrypt", "-n", "web9"], in: site, contains: "unknown node \"web9\"")

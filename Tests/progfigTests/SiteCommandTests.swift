@@ -136,6 +136,16 @@ final class SiteCommandTests: XCTestCase {
                          contains: "site has no inventory.conf")
     }
 
+    /// A key file others can read gets a warning, which -q (print only errors) silences.
+    func testQuietSilencesKeyWarnings() throws {
+        let site = try makeExampleSite()
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: site.controllerKey.path)
+        let loud = try progfigOK(["secret", "decrypt", "-c"], in: site.root, allowStderr: true)
+        XCTAssertTrue(loud.stderr.contains("warning:") && loud.stderr.contains(site.controllerKey.lastPathComponent), loud.stderr)
+        let quiet = try progfigOK(["-q", "secret", "decrypt", "-c"], in: site.root)
+        XCTAssertEqual(quiet.stdoutText, loud.stdoutText)
+    }
+
     /// Global options go before, between or after the subcommand names.
     func testGlobalOptionsBeforeOrAfterTheSubcommand() throws {
         let site = try makeExampleSite()
