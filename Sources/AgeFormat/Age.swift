@@ -128,7 +128,7 @@ public struct Decryptor: Sendable {
         var buffered = BufferedSource(source, bufferSize: bufferSize)
         let armored: Bool
         switch armor {
-        case .detect: armored = Armor.looksArmored(try buffered.peek(Armor.maxSurroundingWhitespace + 16))
+        case .detect: armored = try buffered.looksArmored()
         case .required: armored = true
         case .none: armored = false
         }

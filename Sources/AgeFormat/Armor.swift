@@ -10,11 +10,13 @@ public enum Armor {
 
     /// ASCII whitespace as age trims it around the armor: space, tab, LF, VT, FF, CR.
     static func isWhitespace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0d).contains(b) }
+}
 
-    /// True when `prefix` (the start of an input) looks armored: optional whitespace, then `-----BEGIN`.
-    static func looksArmored(_ prefix: ArraySlice<UInt8>) -> Bool {
-        let rest = prefix.drop(while: isWhitespace)
-        return rest.starts(with: Array("-----BEGIN".utf8))
+extension BufferedSource {
+    /// True when the input starts like an armored age file (optional whitespace, then
+    /// `-----BEGIN`); nothing is consumed.
+    mutating func looksArmored() throws -> Bool {
+        try peek(Armor.maxSurroundingWhitespace + 16).drop(while: Armor.isWhitespace).starts(with: "-----BEGIN".utf8)
     }
 }
 

@@ -19,41 +19,30 @@ public enum Bech32 {
         return next
     }
 
-    private static func polymod(_ values: [UInt8]) -> UInt32 {
-        values.reduce(1, step)
-    }
-
-    private static func expand(_ hrp: [UInt8]) -> [UInt8] {
-        hrp.map { $0 >> 5 } + [0] + hrp.map { $0 & 31 }
-    }
-
-    /// Regroups bits; with `pad` false, leftover bits must be zero padding of fewer than `from` bits.
-    private static func convert(_ data: [UInt8], from: Int, to: Int, pad: Bool) -> [UInt8]? {
-        var acc = 0, bits = 0
-        var out: [UInt8] = []
-        let maxv = (1 << to) - 1
-        for value in data {
-            acc = (acc << from) | Int(value)
-            bits += from
-            while bits >= to {
-                bits -= to
-                out.append(UInt8((acc >> bits) & maxv))
-            }
-            acc &= (1 << bits) - 1
-        }
-        if pad {
-            if bits > 0 { out.append(UInt8((acc << (to - bits)) & maxv)) }
-        } else if bits >= from || acc != 0 {
-            return nil
-        }
-        return out
+    /// The checksum state after the human-readable part (BIP 173's expansion: the high bits of
+    /// each character, a zero, then the low bits), where the data values continue it.
+    private static func checksum(hrp: some Collection<UInt8>) -> UInt32 {
+        var chk = hrp.reduce(1) { step($0, $1 >> 5) }
+        chk = step(chk, 0)
+        return hrp.reduce(chk) { step($0, $1 & 31) }
     }
 
     /// Encodes `data` with the human-readable part `hrp`, in lowercase (or uppercase if asked).
     public static func encode(hrp: String, data: [UInt8], uppercase: Bool = false) -> String {
         let h = Array(hrp.lowercased().utf8)
-        let values = convert(data, from: 8, to: 5, pad: true)!
-        let check = polymod(expand(h) + values + [0, 0, 0, 0, 0, 0]) ^ 1
+        // Regroup the bytes into 5-bit values, zero-padding the last one.
+        var values: [UInt8] = []
+        var acc: UInt32 = 0, bits = 0
+        for byte in data {
+            acc = (acc << 8 | UInt32(byte)) & 0xfff
+            bits += 8
+            while bits >= 5 {
+                bits -= 5
+                values.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)) & 31)
+            }
+        }
+        if bits > 0 { values.append(UInt8(truncatingIfNeeded: acc << UInt32(5 - bits)) & 31) }
+        let check = (values + [0, 0, 0, 0, 0, 0]).reduce(checksum(hrp: h), step) ^ 1
         var out = h + [UInt8(ascii: "1")] + values.map { charset[Int($0)] }
         for i in 0..<6 { out.append(charset[Int((check >> UInt32(5 * (5 - i))) & 31)]) }
         let s = String(decoding: out, as: UTF8.self)
@@ -76,10 +65,7 @@ public enum Bech32 {
         guard let sep = bytes.lastIndex(of: UInt8(ascii: "1")), sep >= 1, bytes.count - sep - 1 >= 6 else {
             throw .key("malformed Bech32 string")
         }
-        var chk: UInt32 = 1
-        for c in bytes[..<sep] { chk = step(chk, c >> 5) }
-        chk = step(chk, 0)
-        for c in bytes[..<sep] { chk = step(chk, c & 31) }
+        var chk = checksum(hrp: bytes[..<sep])
         // Regroup the 5-bit data values (all but the 6 checksum values) into bytes as they are read.
         let dataEnd = bytes.count - 6
         var data: [UInt8] = []

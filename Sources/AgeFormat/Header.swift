@@ -131,7 +131,7 @@ extension Header {
     /// for tools that check that a value is a well-formed age file or count its stanzas.
     public static func parse(_ file: [UInt8], limits: Limits = .default) throws -> Header {
         var buffered = BufferedSource(ArraySource(file), bufferSize: file.count + 1)
-        if Armor.looksArmored(try buffered.peek(Armor.maxSurroundingWhitespace + 16)) {
+        if try buffered.looksArmored() {
             var inner = BufferedSource(ArmorSource(buffered), bufferSize: file.count + 1)
             return try parse(from: &inner, limits: limits)
         }

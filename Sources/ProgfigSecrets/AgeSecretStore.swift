@@ -144,12 +144,13 @@ public struct AgeSecretStore: SecretStore {
             if controllerKey { targets.append(.controller) }
             // Each collection's copy is encrypted to that collection's readers only, as rekey does;
             // where those are all the recipients (one collection named), it is the value returned.
+            let urls = try targets.map { try $0.url(in: site) }
             var stored: [URL: String] = [:]
-            for collection in targets {
+            for (collection, url) in zip(targets, urls) {
                 let readers = try currentRecipients(of: collection)
-                stored[try collection.url(in: site)] = readers == recipients ? armored : try Self.armoredValue(value, to: readers)
+                stored[url] = readers == recipients ? armored : try Self.armoredValue(value, to: readers)
             }
-            try SecretsFile.update(targets.map { try $0.url(in: site) }) { url, secrets in secrets[name] = stored[url] }
+            try SecretsFile.update(urls) { url, secrets in secrets[name] = stored[url] }
         }
         return armored
     }

@@ -117,11 +117,11 @@ public enum SecretsFile {
     /// changed in memory before any is written, so one that can't be read, parsed or changed stops
     /// the whole step with nothing written. A write that fails after others succeeded says which
     /// files were already written. Missing files and directories are created; a file named twice
-    /// is changed once.
+    /// is changed once. `change` receives each URL as the caller gave it.
     public static func update(_ urls: [URL], _ change: (URL, inout [String: String]) throws -> Void) throws {
         // A file named twice is changed once (two copies read from disk would each drop the other's change).
         var seen = Set<String>()
-        let urls = urls.map(\.standardizedFileURL).filter { seen.insert($0.path).inserted }
+        let urls = urls.filter { seen.insert($0.standardizedFileURL.path).inserted }
         for url in urls { try SiteFiles.createDirectory(url.deletingLastPathComponent()) }
         try FileLock.withExclusiveLocks(for: urls) {
             var changed: [(url: URL, bytes: [UInt8])] = []

@@ -65,10 +65,8 @@ public struct SiteValidator {
             if let key = try site.plainControllerKey(), !key.identities.contains(where: { $0.recipient == recipient }) {
                 return [SiteError("controller_age_pub does not match the controller key in \(key.path)", file: inventory.path, line: pub.line)]
             }
-        } catch let error as SiteError {
-            return [error]
         } catch {
-            return [SiteError("controller key cannot be read: \(error)")]
+            return [error as? SiteError ?? SiteError("controller key cannot be read: \(error)")]
         }
         return []
     }
