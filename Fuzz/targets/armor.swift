@@ -1,6 +1,7 @@
 // Fuzz target "armor": decrypts input that must be ASCII-armored, with a fixed X25519 identity,
 // through the streaming ArmorSource -> BufferedSource -> header -> STREAM path.
 import AgeFormat
+import SecureIO
 
 // Test-only key generated once for fuzzing (age-keygen); its recipient is FuzzKeys.recipient.
 enum FuzzKeys {

@@ -2,6 +2,7 @@
 // identity, the CCTV testkit's main X25519 identity, and a passphrase identity capped at scrypt
 // work factor 2 so that hostile work factors are refused quickly.
 import AgeFormat
+import SecureIO
 
 // Test-only keys. FuzzKeys.identity was generated once for fuzzing (age-keygen); the seeds in
 // Fuzz/seeds/decrypt were encrypted to FuzzKeys.recipient, or with FuzzKeys.passphrase at work factor 1 or 2.

@@ -1,4 +1,5 @@
 import Dispatch
+import SecureIO
 
 /// Encrypts to a set of recipients: header, nonce, then the STREAM payload.
 public struct Encryptor: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import SecureIO
 
 /// age's ASCII armor: strict PEM-like base64, 64 columns, with the AGE ENCRYPTED FILE label.
 public enum Armor {

@@ -1,3 +1,4 @@
+import SecureIO
 /// The age v1 header: the version line, the recipient stanzas and the MAC.
 public struct Header: Sendable {
     static let versionLine = Array("age-encryption.org/v1\n".utf8)

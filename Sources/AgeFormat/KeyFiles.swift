@@ -1,4 +1,5 @@
 import Foundation
+import SecureIO
 
 /// age identity files: one `AGE-SECRET-KEY-1…` per line, `#` comments and blank lines ignored.
 /// A file that is itself an age file (binary or armored, scrypt-encrypted) is a
@@ -32,7 +33,7 @@ public enum IdentityFile {
             throw AgeError(error.kind == .noMatch ? .noMatch : error.kind,
                            "\(name): cannot decrypt the passphrase-protected identity file: \(reason)")
         }
-        defer { Sodium.wipe(&plaintext) }
+        defer { SecureBytes.wipe(&plaintext) }
         return try parse(String(decoding: plaintext, as: UTF8.self), name: name)
     }
 
@@ -55,7 +56,7 @@ public enum IdentityFile {
             throw AgeError(.io, "cannot read identity file \(path)")
         }
         var bytes = [UInt8](data)
-        defer { Sodium.wipe(&bytes) }
+        defer { SecureBytes.wipe(&bytes) }
         if let warning = permissionWarning(path: path, contents: bytes) { warn(warning) }
         return try parse(contents: bytes, name: path, passphrase: passphrase)
     }

@@ -1,6 +1,7 @@
 import CSodium
 import Dispatch
 import Foundation
+import SecureIO
 
 /// The age payload: STREAM over ChaCha20-Poly1305 with 64 KiB chunks. Each chunk depends only on
 /// (payload key, chunk index, last flag), so a batch of chunks is sealed or opened on all cores

@@ -1,3 +1,4 @@
+import SecureIO
 /// Something a file key can be encrypted to, producing header stanzas.
 public protocol Recipient: Sendable {
     /// Wraps the 16-byte file key into one or more stanzas.

@@ -1,3 +1,4 @@
+import SecureIO
 /// The age scrypt recipient: a passphrase. Its stanza must be the only one in the header.
 public struct ScryptRecipient: Recipient {
     static let stanzaType = "scrypt"
@@ -40,7 +41,7 @@ public struct ScryptIdentity: Identity {
 
     static func deriveKey(passphrase: SecureBytes, salt: [UInt8], workFactor: Int) throws -> SecureBytes {
         var secret = passphrase.withUnsafeBytes { Array($0) }
-        defer { Sodium.wipe(&secret) }
+        defer { SecureBytes.wipe(&secret) }
         guard let key = Sodium.scrypt(passphrase: secret, salt: ScryptRecipient.saltLabel + salt, logN: workFactor, length: 32) else {
             throw AgeError(.limit, "scrypt failed with work factor \(workFactor) (out of memory?)")
         }

@@ -1,4 +1,5 @@
 import CSodium
+import SecureIO
 
 /// Thin, typed wrappers over the libsodium primitives age needs. libsodium 1.0.18 has no HKDF,
 /// so HKDF-SHA-256 (RFC 5869) is built here on libsodium's HMAC-SHA-256.
@@ -16,11 +17,6 @@ enum Sodium {
         var out = [UInt8](repeating: 0, count: count)
         out.withUnsafeMutableBytes { randombytes_buf($0.baseAddress!, count) }
         return out
-    }
-
-    /// Wipes a byte array in place.
-    static func wipe(_ bytes: inout [UInt8]) {
-        bytes.withUnsafeMutableBytes { if let p = $0.baseAddress { sodium_memzero(p, $0.count) } }
     }
 
     /// Constant-time comparison of two equal-length byte sequences; false when lengths differ.
@@ -199,7 +195,7 @@ enum Sodium {
         let out = SecureBytes(count: length)
         // libsodium wants a non-null pointer even for an empty passphrase.
         var buffer = passphrase.isEmpty ? [0] : passphrase
-        defer { wipe(&buffer) }
+        defer { SecureBytes.wipe(&buffer) }
         let rc = buffer.withUnsafeBytes { p in salt.withUnsafeBytes { s in out.withUnsafeMutableBytes { o in
             crypto_pwhash_scryptsalsa208sha256_ll(
                 p.baseAddress!.assumingMemoryBound(to: UInt8.self), passphrase.count,

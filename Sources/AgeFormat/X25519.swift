@@ -1,4 +1,5 @@
 import Dispatch
+import SecureIO
 
 /// An age X25519 recipient, `age1…`: the public half of an `X25519Identity`.
 public struct X25519Recipient: Recipient, Hashable {
@@ -61,7 +62,7 @@ public struct X25519Identity: Identity {
         do { decoded = try Bech32.decode(string) } catch {
             throw AgeError.key("invalid identity: \(error.message)")
         }
-        defer { Sodium.wipe(&decoded.data) }
+        defer { SecureBytes.wipe(&decoded.data) }
         guard decoded.hrp == "age-secret-key-", decoded.data.count == 32 else {
             throw AgeError.key("invalid identity: not an AGE-SECRET-KEY-1… X25519 secret key")
         }

@@ -1,5 +1,6 @@
 import AgeFormat
 import Foundation
+import SecureIO
 
 /// The age-backed `SecretStore`: armored age values in the site's JSON secrets files, encrypted
 /// in-process to node keys and the controller key, and decrypted with whichever keys are at hand.

@@ -1,6 +1,7 @@
 import AgeFormat
 import Dispatch
 import Foundation
+import SecureIO
 
 /// A stored secret: its armored age ciphertext, decrypted on first use and then cached.
 /// The cached plaintext is wiped when the secret is released.

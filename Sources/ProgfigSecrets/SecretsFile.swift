@@ -1,4 +1,5 @@
 import Foundation
+import SecureIO
 
 /// A secrets file (`nodes/NAME.secrets.json`, `groups/NAME.secrets.json`, `controller.secrets.json`):
 /// a flat JSON object from secret name to armored age value, written byte-for-byte as the original's
@@ -135,8 +136,8 @@ public enum SecretsFile {
             for (url, bytes) in changed {
                 do {
                     try AtomicFile.write(bytes, to: url, mode: 0o644)
-                } catch let error as SiteError where !written.isEmpty {
-                    throw SiteError("\(error.message) (already written: \(written.joined(separator: ", ")))", file: error.file, line: error.line)
+                } catch let error as IOFailure where !written.isEmpty {
+                    throw IOFailure("\(error.message) (already written: \(written.joined(separator: ", ")))", path: error.path, code: error.code)
                 }
                 written.append(url.path)
             }

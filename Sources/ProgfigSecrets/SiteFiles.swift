@@ -1,5 +1,5 @@
-import AgeFormat
 import Foundation
+import SecureIO
 
 /// Plain file-system steps for site files, with one-line errors that name the path and say what
 /// the system said ("Is a directory", "Permission denied"), never a Foundation error dump.
@@ -17,9 +17,7 @@ public enum SiteFiles {
             throw SiteError("cannot read: \(String(cString: strerror(EISDIR)))", file: url.path)
         }
         var source = FileDescriptorSource(fd: fd, name: url.path)
-        do { return try source.readToEnd() } catch let error as AgeError {
-            throw SiteError(error.message)
-        }
+        return try source.readToEnd()
     }
 
     /// Creates the directory at `url` and any missing parents (mode 0755 before the umask).

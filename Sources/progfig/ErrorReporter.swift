@@ -2,6 +2,7 @@ import AgeFormat
 import ArgumentParser
 import Foundation
 import ProgfigSecrets
+import SecureIO
 
 /// The one place where errors become output and an exit status: help and `--version` go to
 /// standard output with status 0; usage errors are one line on standard error with status 64;
@@ -18,7 +19,7 @@ enum ErrorReporter {
         case let error as CLIError: fail(error.description)
         case let error as AgeError: fail(error.message)
         case let error as SiteError: fail(error.description)
-        case let error as AtomicOutputFile.Failure: fail(error.description)
+        case let error as IOFailure: fail(error.description)
         case let error as ExitCode: Foundation.exit(error.rawValue)
         default: break
         }

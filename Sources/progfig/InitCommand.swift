@@ -2,6 +2,7 @@ import AgeFormat
 import ArgumentParser
 import Foundation
 import ProgfigSecrets
+import SecureIO
 
 /// `progfig init DIR`: a new site with a commented inventory.conf and a fresh controller key.
 struct InitCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import AgeFormat
 import Foundation
+import SecureIO
 
 /// An input named on the command line, open for reading: a file, or standard input for `-`.
 struct InputFile {

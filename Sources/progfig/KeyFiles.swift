@@ -1,4 +1,5 @@
 import AgeFormat
+import SecureIO
 
 /// Loads the recipients and identities named by `-r`, `-R` and `-i`; `-` reads standard input.
 struct KeyFiles {

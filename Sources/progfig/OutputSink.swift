@@ -1,6 +1,7 @@
 import AgeFormat
 import Foundation
 import ProgfigSecrets
+import SecureIO
 
 /// Where a command writes its result: standard output, an existing device or pipe (such as
 /// /dev/null, written in place), or a regular file that appears only when the whole result was

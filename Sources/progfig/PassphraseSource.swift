@@ -1,5 +1,6 @@
 import AgeFormat
 import Foundation
+import SecureIO
 
 /// Where passphrases come from: the environment variable `PROGFIG_PASSPHRASE` when it is set
 /// (for scripts; nothing is asked), otherwise the terminal, read without echo.

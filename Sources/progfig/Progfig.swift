@@ -1,5 +1,6 @@
 import ArgumentParser
 import ProgfigSecrets
+import SecureIO
 
 /// The `progfig` command: manages a progfiguration site's inventory and secrets.
 @main

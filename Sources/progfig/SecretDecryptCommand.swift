@@ -2,6 +2,7 @@ import AgeFormat
 import ArgumentParser
 import Foundation
 import ProgfigSecrets
+import SecureIO
 
 /// `progfig secret decrypt`: decrypt the secrets of nodes, groups and/or the controller.
 struct SecretDecryptCommand: ParsableCommand {

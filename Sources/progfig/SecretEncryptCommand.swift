@@ -2,6 +2,7 @@ import AgeFormat
 import ArgumentParser
 import Foundation
 import ProgfigSecrets
+import SecureIO
 
 /// `progfig secret encrypt`: encrypt a value to nodes, groups and the controller, optionally storing it.
 struct SecretEncryptCommand: ParsableCommand {

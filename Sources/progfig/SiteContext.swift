@@ -2,6 +2,7 @@ import AgeFormat
 import ArgumentParser
 import Foundation
 import ProgfigSecrets
+import SecureIO
 
 /// The site a site command works on, found from `--site`, `PROGFIG_SITE` or the working directory,
 /// and the stores built from it with the command line's key options.

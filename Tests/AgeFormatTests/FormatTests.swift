@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import AgeFormat
+import SecureIO
 
 /// Header encoding and parsing, armor, one-shot encryption, recipient rules and limits.
 final class FormatTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import AgeFormat
+import SecureIO
 
 /// STREAM: serial and batched/parallel configurations must produce identical payloads and decrypt
 /// each other's output; a bad chunk releases exactly the chunks before it.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import AgeFormat
+import SecureIO
 
 /// The project's deterministic plaintext stream: byte i = (i * 31 + 7) mod 251.
 func plaintextStream(_ count: Int) -> [UInt8] {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import AgeFormat
+import SecureIO
 
 /// One test vector in the CCTV format: `key: value` lines, a blank line, then the age file.
 struct VectorFile {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import AgeFormat
+import SecureIO
 
 /// X25519 stanzas are judged in file order, as age does, also when tried in parallel batches.
 final class X25519UnwrapOrderTests: XCTestCase {

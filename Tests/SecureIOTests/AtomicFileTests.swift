@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import ProgfigSecrets
+import SecureIO
 
 final class AtomicFileTests: XCTestCase {
     private func permissions(_ url: URL) throws -> Int {
@@ -54,7 +54,7 @@ final class AtomicFileTests: XCTestCase {
         let dir = try makeTemporaryDirectory()
         let url = dir.appendingPathComponent("a.json")
         try AtomicFile.write(Data("original".utf8), to: url)
-        XCTAssertThrowsSiteError(
+        XCTAssertThrowsIOFailure(
             try AtomicFile.write(Data("intruder".utf8), to: url, overwrite: false),
             "\(url.path): already exists; refusing to overwrite it")
         XCTAssertEqual(try Data(contentsOf: url), Data("original".utf8))
@@ -74,7 +74,7 @@ final class AtomicFileTests: XCTestCase {
         let dir = try makeTemporaryDirectory()
         let target = dir.appendingPathComponent("occupied")
         try writeFile("keep", to: "occupied/inside.txt", in: dir)
-        XCTAssertThrowsSiteError(try AtomicFile.write(Data("x".utf8), to: target),
+        XCTAssertThrowsIOFailure(try AtomicFile.write(Data("x".utf8), to: target),
                                  "\(target.path): exists and is not a regular file; refusing to replace it")
         XCTAssertEqual(try String(contentsOf: target.appendingPathComponent("inside.txt"), encoding: .utf8), "keep")
         XCTAssertEqual(try leftovers(in: dir), [])
@@ -83,7 +83,7 @@ final class AtomicFileTests: XCTestCase {
     func testMissingDirectoryIsError() throws {
         let dir = try makeTemporaryDirectory()
         let url = dir.appendingPathComponent("absent/a.json")
-        XCTAssertThrowsSiteError(
+        XCTAssertThrowsIOFailure(
             try AtomicFile.write(Data("x".utf8), to: url),
             "\(url.path): cannot create a temporary file in \(dir.path)/absent: No such file or directory")
     }

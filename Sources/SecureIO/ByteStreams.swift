@@ -1,4 +1,9 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CSodium
 
 /// Something bytes are read from: a file descriptor, an array, or a decoder over another source.
 public protocol ByteSource {
@@ -14,7 +19,7 @@ public protocol ByteSink {
 
 extension ByteSource {
     /// Reads until `buffer` is full or the input ends; returns how many bytes were read.
-    mutating func readFull(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public mutating func readFull(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         var filled = 0
         while filled < buffer.count {
             let n = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
@@ -33,7 +38,7 @@ extension ByteSource {
     public mutating func readToEnd() throws -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        defer { Sodium.wipe(&chunk) }
+        defer { SecureBytes.wipe(&chunk) }
         while true {
             let n = try chunk.withUnsafeMutableBytes { try read(into: $0) }
             if n == 0 { return bytes }
@@ -41,7 +46,7 @@ extension ByteSource {
                 var larger: [UInt8] = []
                 larger.reserveCapacity(max(2 * bytes.capacity, bytes.count + n, chunk.count))
                 larger += bytes
-                Sodium.wipe(&bytes)
+                SecureBytes.wipe(&bytes)
                 bytes = larger
             }
             bytes += chunk[..<n]
@@ -65,10 +70,10 @@ public struct FileDescriptorSource: ByteSource {
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard buffer.count > 0 else { return 0 }
         while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            let n = systemRead(fd, buffer.baseAddress, buffer.count)
             if n >= 0 { return n }
             if errno == EINTR { continue }
-            throw AgeError(.io, "cannot read \(name): \(String(cString: strerror(errno)))")
+            throw IOFailure.system("cannot read \(name)")
         }
     }
 }
@@ -89,10 +94,10 @@ public struct FileDescriptorSink: ByteSink {
     public mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            let n = systemWrite(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n > 0 { offset += n; continue }
             if n < 0 && errno == EINTR { continue }
-            throw AgeError(.io, "cannot write \(name): \(String(cString: strerror(errno)))")
+            throw IOFailure.system("cannot write \(name)")
         }
     }
 }
@@ -133,7 +138,7 @@ public struct ArraySink: ByteSink {
 
     /// Zeroes everything collected, for plaintext that must not outlive a failure.
     public mutating func wipe() {
-        Sodium.wipe(&bytes)
+        SecureBytes.wipe(&bytes)
     }
 
     public mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
@@ -141,89 +146,6 @@ public struct ArraySink: ByteSink {
     }
 }
 
-/// A buffering wrapper that lets the header parser read lines and peek, then hands the rest of the
-/// input to the payload reader without copying large reads twice. The buffer is allocated once
-/// (growing only for a longer peek or line) and compacted in place, so many small reads stay cheap.
-struct BufferedSource<Base: ByteSource>: ByteSource {
-    private var base: Base
-    private var storage: [UInt8] = []
-    private var start = 0
-    private var end = 0
-    private var atEnd = false
-    private let bufferSize: Int
-
-    /// Buffers `base`, reading `bufferSize` bytes at a time; an in-memory input of n bytes needs
-    /// no more than n + 1 (one read for the data and one that sees the end).
-    init(_ base: Base, bufferSize: Int = 16 * 1024) {
-        self.base = base
-        self.bufferSize = max(1, bufferSize)
-    }
-
-    private var available: Int { end - start }
-
-    /// Ensures at least `count` bytes are buffered unless the input ends first.
-    private mutating func fill(_ count: Int) throws {
-        while available < count && !atEnd {
-            if start > 0 {
-                let (from, length) = (start, available)
-                storage.withUnsafeMutableBytes { p in
-                    if length > 0 { p.baseAddress!.copyMemory(from: p.baseAddress! + from, byteCount: length) }
-                }
-                start = 0
-                end = length
-            }
-            let capacity = max(count, bufferSize)
-            if storage.count < capacity { storage += [UInt8](repeating: 0, count: capacity - storage.count) }
-            let (from, to) = (end, storage.count)
-            let n = try storage.withUnsafeMutableBytes { try base.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[from..<to])) }
-            if n == 0 { atEnd = true }
-            end += n
-        }
-    }
-
-    /// The next `count` bytes (fewer at the end of input) without consuming them.
-    mutating func peek(_ count: Int) throws -> ArraySlice<UInt8> {
-        try fill(count)
-        return storage[start..<(start + min(count, available))]
-    }
-
-    /// Consumes one line and passes it to `body` in place (valid only during the call): the line
-    /// includes its trailing LF, or runs to the end of input when there is no LF (empty at the end).
-    /// Throws `tooLong` when no LF appears within `limit` bytes.
-    mutating func withLine<R>(limit: Int, tooLong: AgeError, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-        var scanned = 0
-        while true {
-            let (from, to) = (start + scanned, end)
-            let newline = storage.withUnsafeBytes { p -> Int? in
-                guard from < to, let hit = memchr(p.baseAddress! + from, 0x0a, to - from) else { return nil }
-                return UnsafeRawPointer(hit) - p.baseAddress!
-            }
-            if newline != nil || atEnd || available >= limit {
-                if newline == nil && available >= limit { throw tooLong }
-                let lineEnd = newline.map { $0 + 1 } ?? end
-                let lineStart = start
-                start = lineEnd
-                return try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[lineStart..<lineEnd])) }
-            }
-            scanned = available
-            try fill(available + 1)
-        }
-    }
-
-    /// Consumes and returns one line, as `withLine` passes it.
-    mutating func readLine(limit: Int, tooLong: AgeError) throws -> [UInt8] {
-        try withLine(limit: limit, tooLong: tooLong) { Array($0) }
-    }
-
-    mutating func read(into out: UnsafeMutableRawBufferPointer) throws -> Int {
-        if available > 0 {
-            let n = min(out.count, available)
-            let from = start
-            storage.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress! + from, byteCount: n) }
-            start += n
-            return n
-        }
-        if atEnd { return 0 }
-        return try base.read(into: out)
-    }
-}
+/// read(2) and write(2) under names the `read`/`write` methods above do not shadow.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
+private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(fd, bytes, count) }

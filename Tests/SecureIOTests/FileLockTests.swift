@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import ProgfigSecrets
+import SecureIO
 
 /// Counts how many workers are inside the critical section at once.
 private final class Occupancy: @unchecked Sendable {
@@ -35,7 +35,7 @@ final class FileLockTests: XCTestCase {
     func testBodyErrorPropagatesAndReleasesLock() throws {
         let dir = try makeTemporaryDirectory()
         let url = dir.appendingPathComponent("f")
-        XCTAssertThrowsSiteError(try FileLock.withExclusiveLock(for: url) { throw SiteError("inner") }, "inner")
+        XCTAssertThrowsIOFailure(try FileLock.withExclusiveLock(for: url) { throw IOFailure("inner") }, "inner")
         XCTAssertEqual(try FileLock.withExclusiveLock(for: url) { "again" }, "again")
     }
 

@@ -23,7 +23,7 @@ public final class SecureBytes: @unchecked Sendable {
     /// Fills a new buffer of `count` bytes from the CSPRNG.
     public static func random(count: Int) -> SecureBytes {
         let s = SecureBytes(count: count)
-        Sodium.ensureInitialized()
+        precondition(sodiumReady, "libsodium failed to initialize")
         randombytes_buf(s.pointer, count)
         return s
     }
@@ -45,6 +45,9 @@ public final class SecureBytes: @unchecked Sendable {
 
     /// Wipes a byte array that held secret material (a plaintext, a key file) in place.
     public static func wipe(_ bytes: inout [UInt8]) {
-        Sodium.wipe(&bytes)
+        bytes.withUnsafeMutableBytes { if let p = $0.baseAddress { sodium_memzero(p, $0.count) } }
     }
 }
+
+/// libsodium initialized once per process (sodium_init is idempotent and thread-safe).
+private let sodiumReady: Bool = sodium_init() >= 0

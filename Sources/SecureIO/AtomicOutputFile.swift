@@ -1,4 +1,3 @@
-import AgeFormat
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -13,30 +12,6 @@ import Darwin
 /// fsyncs it, moves it into place (replacing the target, or never replacing it), and fsyncs the
 /// directory. `abort`, or deinitialising an uncommitted file, removes the temporary file.
 public final class AtomicOutputFile: ByteSink {
-    /// A failed system call or refused operation on an atomic output file.
-    public struct Failure: Error, CustomStringConvertible, Sendable {
-        /// The target path the failure concerns.
-        public let path: String
-        /// What went wrong, without the path.
-        public let message: String
-        /// The system error number, when a system call failed.
-        public let code: Int32?
-
-        /// `PATH: message`.
-        public var description: String { "\(path): \(message)" }
-
-        init(_ path: String, _ message: String, code: Int32? = nil) {
-            self.path = path
-            self.message = message
-            self.code = code
-        }
-
-        /// A failed system call: `message`, then the system's reason for `code`.
-        static func system(_ path: String, _ message: String, code: Int32 = errno) -> Failure {
-            Failure(path, "\(message): \(String(cString: strerror(code)))", code: code)
-        }
-    }
-
     private enum State { case open, committed, aborted }
 
     /// The path the file appears at on `commit`.
@@ -55,12 +30,12 @@ public final class AtomicOutputFile: ByteSink {
         let slash = path.lastIndex(of: "/")
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         guard !name.isEmpty, name != ".", name != ".." else {
-            throw Failure(path, "not a file name")
+            throw IOFailure("not a file name", path: path)
         }
         directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         var info = stat()
         if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
-            throw Failure(path, "exists and is not a regular file; refusing to replace it")
+            throw IOFailure("exists and is not a regular file; refusing to replace it", path: path)
         }
         let random = String(UInt64.random(in: .min ... .max), radix: 36)
         temporaryPath = (directory == "/" ? "/" : directory + "/") + ".\(name).tmp-\(getpid())-\(random)"
@@ -68,12 +43,12 @@ public final class AtomicOutputFile: ByteSink {
         cleanupSlot = InterruptCleanup.register(temporaryPath)
         fd = open(temporaryPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode)
         guard fd >= 0 else {
-            let failure = Failure.system(path, "cannot create a temporary file in \(directory)")
+            let failure = IOFailure.system("cannot create a temporary file in \(directory)", path: path)
             cleanupSlot.map(InterruptCleanup.unregister)
             throw failure
         }
         guard fchmod(fd, mode) == 0 else {
-            let failure = Failure.system(path, "cannot set the mode of the temporary file")
+            let failure = IOFailure.system("cannot set the mode of the temporary file", path: path)
             abort()
             throw failure
         }
@@ -96,7 +71,7 @@ public final class AtomicOutputFile: ByteSink {
             let n = writeSome(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n > 0 { offset += n; continue }
             if n < 0 && errno == EINTR { continue }
-            throw Failure.system(path, "cannot write", code: n < 0 ? errno : EIO)
+            throw IOFailure.system("cannot write", path: path, code: n < 0 ? errno : EIO)
         }
     }
 
@@ -105,17 +80,17 @@ public final class AtomicOutputFile: ByteSink {
     public func commit(overwrite: Bool) throws {
         precondition(state == .open, "AtomicOutputFile committed after commit or abort")
         do {
-            guard fsync(fd) == 0 else { throw Failure.system(path, "cannot fsync") }
+            guard fsync(fd) == 0 else { throw IOFailure.system("cannot fsync", path: path) }
             let closed = close(fd)
             fd = -1
-            guard closed == 0 else { throw Failure.system(path, "cannot close") }
+            guard closed == 0 else { throw IOFailure.system("cannot close", path: path) }
             if overwrite {
-                guard rename(temporaryPath, path) == 0 else { throw Failure.system(path, "cannot rename the temporary file into place") }
+                guard rename(temporaryPath, path) == 0 else { throw IOFailure.system("cannot rename the temporary file into place", path: path) }
             } else {
                 guard link(temporaryPath, path) == 0 else {
                     let code = errno
-                    if code == EEXIST { throw Failure(path, "already exists; refusing to overwrite it", code: code) }
-                    throw Failure.system(path, "cannot link the temporary file into place", code: code)
+                    if code == EEXIST { throw IOFailure("already exists; refusing to overwrite it", path: path, code: code) }
+                    throw IOFailure.system("cannot link the temporary file into place", path: path, code: code)
                 }
                 unlink(temporaryPath)
             }
@@ -143,10 +118,10 @@ public final class AtomicOutputFile: ByteSink {
     /// fsync a directory (EINVAL) are accepted as they are.
     private func syncDirectory() throws {
         let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dirfd >= 0 else { throw Failure.system(path, "cannot open \(directory) to fsync it") }
+        guard dirfd >= 0 else { throw IOFailure.system("cannot open \(directory) to fsync it", path: path) }
         defer { close(dirfd) }
         guard fsync(dirfd) == 0 || errno == EINVAL else {
-            throw Failure.system(path, "cannot fsync \(directory)")
+            throw IOFailure.system("cannot fsync \(directory)", path: path)
         }
     }
 }

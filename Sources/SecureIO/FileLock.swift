@@ -35,17 +35,12 @@ public enum FileLock {
 
     private static func withLock<T>(directory lockPath: String, _ body: () throws -> T) throws -> T {
         let fd = open(lockPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw posixError("cannot open directory to lock it", path: lockPath) }
+        guard fd >= 0 else { throw IOFailure.system("cannot open directory to lock it", path: lockPath) }
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw posixError("cannot lock", path: lockPath) }
+            guard errno == EINTR else { throw IOFailure.system("cannot lock", path: lockPath) }
         }
         defer { flock(fd, LOCK_UN) }
         return try body()
     }
-}
-
-/// A `SiteError` for a failed system call: the message, the system's reason, and the path.
-func posixError(_ message: String, path: String, code: Int32 = errno) -> SiteError {
-    SiteError("\(message): \(String(cString: strerror(code)))", file: path)
 }
