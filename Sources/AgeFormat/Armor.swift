@@ -1,4 +1,3 @@
-import Foundation
 import SecureIO
 
 /// age's ASCII armor: strict PEM-like base64, 64 columns, with the AGE ENCRYPTED FILE label.
@@ -6,11 +5,19 @@ public enum Armor {
     static let beginLine = Array("-----BEGIN AGE ENCRYPTED FILE-----".utf8)
     static let endLine = Array("-----END AGE ENCRYPTED FILE-----".utf8)
     static let bytesPerLine = 48
+    /// Characters in a full armor line (48 bytes in padded base64).
+    static let columns = 64
     /// Whitespace accepted before and after the armored block.
     static let maxSurroundingWhitespace = 1024
 
     /// ASCII whitespace as age trims it around the armor: space, tab, LF, VT, FF, CR.
     static func isWhitespace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0d).contains(b) }
+
+    /// Appends one armor line: `bytes` (at most 48) in padded base64 through libsodium, then LF.
+    static func appendLine(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        out += Sodium.base64Encode(bytes, padded: true).utf8
+        out.append(0x0a)
+    }
 }
 
 extension BufferedSource {
@@ -46,17 +53,22 @@ public struct ArmorSink<Base: ByteSink>: ByteSink {
         pending.append(contentsOf: bytes)
         let whole = pending.count / Armor.bytesPerLine * Armor.bytesPerLine
         guard whole > 0 else { return }
-        var text = Data(pending[..<whole]).base64EncodedData(options: [.lineLength64Characters, .endLineWithLineFeed])
-        text.append(0x0a)
+        var text: [UInt8] = []
+        text.reserveCapacity(whole / Armor.bytesPerLine * (Armor.columns + 1))
+        pending.withUnsafeBytes { p in
+            for start in stride(from: 0, to: whole, by: Armor.bytesPerLine) {
+                Armor.appendLine(UnsafeRawBufferPointer(rebasing: p[start..<(start + Armor.bytesPerLine)]), to: &text)
+            }
+        }
         pending.removeFirst(whole)
-        try text.withUnsafeBytes { try base.write($0) }
+        try emit(text)
     }
 
     /// Writes the final partial line and the end line; returns the underlying sink.
     public mutating func finish() throws -> Base {
         try start()
         var out: [UInt8] = []
-        if !pending.isEmpty { out += Array(Data(pending).base64EncodedString().utf8) + [0x0a] }
+        if !pending.isEmpty { pending.withUnsafeBytes { Armor.appendLine($0, to: &out) } }
         out += Armor.endLine + [0x0a]
         pending = []
         try emit(out)
