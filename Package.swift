@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -41,3 +42,22 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Fuzzing (see FUZZING.md), declared only when PROGFIG_FUZZ is set so that ordinary builds never
+// see it: one libFuzzer executable per Fuzz/targets/NAME.swift (`fuzz_NAME`, built by Fuzz/build
+// with -sanitize=fuzzer,address), and Fuzz/tools/mkscrypt.swift for Fuzz/make-seeds. AgeFormat
+// is then built with -enable-testing, so a target may check internal invariants (@testable).
+if Context.environment["PROGFIG_FUZZ"] != nil {
+    let libraries: [Target.Dependency] = ["SecureIO", "AgeFormat", "ProgfigSecrets"]
+    let fuzzSources = (try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/Fuzz/targets")) ?? []
+    for file in fuzzSources.sorted() where file.hasSuffix(".swift") {
+        package.targets.append(.executableTarget(
+            name: "fuzz_" + file.dropLast(".swift".count), dependencies: libraries, path: "Fuzz/targets",
+            sources: [file], swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+    package.targets.append(.executableTarget(name: "mkscrypt", dependencies: libraries, path: "Fuzz/tools",
+                                             sources: ["mkscrypt.swift"], swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    for target in package.targets where target.name == "AgeFormat" {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-enable-testing"])]
+    }
+}

@@ -1,7 +1,8 @@
 // Seed helper (not a fuzz target): writes an age file encrypted with a passphrase at a small scrypt
 // work factor, which the age CLI cannot do (it always uses 18).
 //   mkscrypt PASSPHRASE WORK_FACTOR armor|binary < plaintext > file.age
-// Compiled by Fuzz/make-seeds together with Sources/AgeFormat (module AgeFormat).
+// Built by Fuzz/make-seeds (Package.swift declares it when PROGFIG_FUZZ is set).
+@testable import AgeFormat
 import Glibc
 
 @main
@@ -9,7 +10,8 @@ enum MakeScryptSeed {
     static func main() throws {
         let args = CommandLine.arguments
         guard args.count == 4, let workFactor = Int(args[2]) else {
-            fputs("usage: mkscrypt PASSPHRASE WORK_FACTOR armor|binary < plaintext > file.age\n", stderr)
+            let usage = "usage: mkscrypt PASSPHRASE WORK_FACTOR armor|binary < plaintext > file.age\n"
+            _ = usage.withCString { write(2, $0, strlen($0)) }
             exit(2)
         }
         var plaintext: [UInt8] = []
