@@ -22,7 +22,7 @@ public enum AgeKeys {
                 throw AgeError(error.kind, "\(name): \(error.message)")
             }
         }
-        return try KeyFileLines.parse(text, name: name, what: "identities") { (line: String) throws(AgeError) in
+        return try KeyFileLines.parse(text, name: name, what: "identities") { (line: String, _) throws(AgeError) in
             try identity(line: line)
         }
     }
@@ -30,7 +30,9 @@ public enum AgeKeys {
     /// The identity on one line of an identity file.
     static func identity(line: String) throws(AgeError) -> any Identity {
         if line.hasPrefix("AGE-PLUGIN-") { throw AgeError.key("age plugins are not supported") }
-        if line.hasPrefix("-----BEGIN OPENSSH") || line.hasPrefix("ssh-") { throw AgeError.key("SSH keys are not supported") }
+        if line.hasPrefix("ssh-") {
+            throw AgeError.key("an SSH public key is not an identity; use its private key file (such as ~/.ssh/id_ed25519)")
+        }
         return try X25519Identity(line)
     }
 }

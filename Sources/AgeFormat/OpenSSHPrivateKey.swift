@@ -79,7 +79,9 @@ enum OpenSSHPrivateKey {
     static func identity(privateSection: [UInt8], blockSize: Int, publicKey: [UInt8]) throws(AgeError) -> any Identity {
         guard privateSection.count % blockSize == 0 else { throw AgeError.key("malformed OpenSSH private key: bad private section length") }
         var reader = SSHWireReader(privateSection, context: "OpenSSH private key")
-        guard try reader.uint32() == reader.uint32() else { throw AgeError.key("incorrect passphrase for the OpenSSH private key") }
+        guard try reader.uint32() == reader.uint32() else {
+            throw AgeError.key(blockSize == 8 ? "malformed OpenSSH private key: its check numbers differ" : "incorrect passphrase for the OpenSSH private key")
+        }
         let type = String(decoding: try reader.string(), as: UTF8.self)
         let identity: any Identity
         switch type {

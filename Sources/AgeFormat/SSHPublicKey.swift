@@ -4,6 +4,35 @@ enum SSHPublicKey {
     /// The key types age encrypts to.
     static let supportedTypes: Set<String> = [SSHEd25519Recipient.keyType, SSHRSARecipient.keyType]
 
+    /// The SSH public key types OpenSSH writes, supported here or not.
+    static let knownTypes: Set<String> = supportedTypes.union([
+        "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+        "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
+    ])
+
+    /// The `TYPE BASE64 [COMMENT]` part of an `authorized_keys` line, after any options (which
+    /// may hold quoted spaces); nil when the line is not an SSH public key line.
+    static func keyPart(ofAuthorizedKey line: Substring) -> Substring? {
+        func isKeyType(_ s: Substring) -> Bool {
+            let type = s.prefix(while: { $0 != " " && $0 != "\t" })
+            return knownTypes.contains(String(type)) || type.hasSuffix("-cert-v01@openssh.com")
+        }
+        if isKeyType(line) { return line }
+        var inQuotes = false, escaped = false
+        for (offset, c) in line.enumerated() {
+            if escaped { escaped = false; continue }
+            switch c {
+            case "\\" where inQuotes: escaped = true
+            case "\"": inQuotes.toggle()
+            case " " where !inQuotes, "\t" where !inQuotes:
+                let rest = line.dropFirst(offset).drop(while: { $0 == " " || $0 == "\t" })
+                return isKeyType(rest) ? rest : nil
+            default: break
+            }
+        }
+        return nil
+    }
+
     /// `TYPE BASE64` for a wire key (whose first field is its type).
     static func encode(_ wireKey: [UInt8]) -> String {
         var reader = SSHWireReader(wireKey, context: "SSH public key")
@@ -14,7 +43,7 @@ enum SSHPublicKey {
     /// The type and wire key of a `TYPE BASE64 [COMMENT]` line; the type named inside the key
     /// must be the line's. Errors never quote the line.
     static func parse(_ line: Substring) throws(AgeError) -> (type: String, wireKey: [UInt8]) {
-        let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        let fields = line.split(maxSplits: 2, omittingEmptySubsequences: true, whereSeparator: { $0 == " " || $0 == "\t" })
         guard fields.count >= 2 else { throw AgeError.key("malformed SSH public key: expected TYPE BASE64 [COMMENT]") }
         let type = String(fields[0])
         guard let wireKey = Array(fields[1].utf8).withUnsafeBytes({ Sodium.base64Decode($0, padded: true) }), !wireKey.isEmpty else {

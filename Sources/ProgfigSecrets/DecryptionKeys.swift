@@ -56,7 +56,7 @@ public final class DecryptionKeys: @unchecked Sendable {
             case .file(let path), .requiredFile(let path):
                 guard FileManager.default.fileExists(atPath: path) else { continue }
                 do {
-                    found += try IdentityFile.load(path: path, passphrase: passphrase, warn: warn)
+                    found += try IdentityFile.load(path: path, passphrase: passphrase, sshPassphrase: passphrase, warn: warn)
                 } catch let error as AgeError {
                     throw SiteError("cannot load age key: \(error.message)", file: path)
                 } catch let error as SiteError {
