@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -24,7 +25,24 @@ let package = Package(
         // interrupt cleanup, descriptor I/O. The plain `age` and `keygen` commands need it without
         // the site layer.
         .target(name: "SecureIO", dependencies: ["CSodium"]),
-        .target(name: "AgeFormat", dependencies: ["SecureIO", "CSodium"]),
+        // OpenSSL's libcrypto, only for RSA-OAEP with a label (age's ssh-rsa recipients): neither
+        // libsodium nor swift-crypto offers an OAEP label. Only SSHRSA.swift imports it.
+        .systemLibrary(
+            name: "CLibcrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        .target(
+            name: "AgeFormat",
+            dependencies: [
+                "SecureIO",
+                "CSodium",
+                "CLibcrypto",
+                // AES for passphrase-protected OpenSSH keys (CTR and CBC are in _CryptoExtras).
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "ProgfigSecrets", dependencies: ["AgeFormat", "SecureIO"]),
         .executableTarget(
             name: "progfig",
