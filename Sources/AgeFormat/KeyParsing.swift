@@ -11,6 +11,13 @@ public enum AgeKeys {
         return try X25519Recipient(string)
     }
 
+    /// The fingerprint of an SSH recipient as `ssh-keygen -l` prints it (`SHA256:` and unpadded
+    /// base64 of the SHA-256 of the wire key); nil for other recipient types.
+    public static func sshFingerprint(of recipient: any Recipient) -> String? {
+        guard recipient.encoded.hasPrefix("ssh-"), let (_, wireKey) = try? SSHPublicKey.parse(Substring(recipient.encoded)) else { return nil }
+        return "SHA256:" + UnpaddedBase64.encode(Sodium.sha256(wireKey))
+    }
+
     /// The identities in identity file text: an OpenSSH private key file is one identity;
     /// otherwise one key per line, `#` comments and blank lines ignored. `name` (usually the path)
     /// appears in errors, with the line number. `passphrase` is asked, only when a file to decrypt
