@@ -97,6 +97,14 @@ public struct MemoryHostStore: HostStore, Equatable {
         self.unlistedGroupMembers = unlisted
     }
 
+    /// Builds a store from ordered literal maps, as `MemoryHostStore(groups=..., ...)` in Python.
+    public init(groups: KeyValuePairs<String, [String]>, nodeFunctionMap: KeyValuePairs<String, String>,
+                functionRoleMap: KeyValuePairs<String, [String]>) {
+        self.init(groups: groups.map { Located(name: $0.key, value: $0.value) },
+                  nodeFunctions: nodeFunctionMap.map { Located(name: $0.key, value: $0.value) },
+                  functionRoles: functionRoleMap.map { Located(name: $0.key, value: $0.value) })
+    }
+
     /// Builds a store from a parsed inventory.conf, as `hosts_conf` does; a missing section is an error.
     public init(config: InventoryConfig) throws {
         let sections = try config.hostSections()

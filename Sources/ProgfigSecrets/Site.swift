@@ -80,7 +80,8 @@ public struct Site: Sendable {
     /// A key path as the original uses it: an absolute path as is, a relative one relative to the
     /// current directory.
     public static func keyPath(_ path: String, currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL {
-        URL(fileURLWithPath: path, relativeTo: currentDirectory).standardizedFileURL
+        path.hasPrefix("/") ? URL(fileURLWithPath: path).standardizedFileURL
+            : currentDirectory.appendingPathComponent(path).standardizedFileURL
     }
 
     /// The version of the current build: `version` in builddata/version.py, or nil when absent.

@@ -21,6 +21,11 @@ public struct SiteValidator {
                                       file: member.file, line: member.line))
         }
         for node in hosts.nodes {
+            guard try site.hasNodeData(node) else {
+                findings.append(SiteError("node_function_map lists \"\(node)\", but neither nodes/\(node).py nor nodes/\(node).conf exists",
+                                          file: hosts.file, line: hosts.line(ofNode: node)))
+                continue
+            }
             do {
                 let data = try site.nodeData(node)
                 if let key = data.agePubkey {
