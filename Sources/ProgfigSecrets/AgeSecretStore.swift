@@ -98,10 +98,11 @@ public struct AgeSecretStore: SecretStore {
     }
 
     /// The public key of `node` from its node data's sitedata `age_pubkey` (nodes/NAME.py, or
-    /// nodes/NAME.conf). As in the original, a group member missing from node_function_map is
-    /// encrypted to when its node data exists.
-    public func recipient(node: String) throws -> X25519Recipient {
-        if (try? hostStore.nodeFunction(node)) == nil, !(try site.hasNodeData(node)) { _ = try hostStore.nodeFunction(node) }
+    /// nodes/NAME.conf); `node` must be in node_function_map unless `asGroupMember`: as in the
+    /// original, a group member missing from node_function_map is encrypted to when its node data exists.
+    public func recipient(node: String, asGroupMember: Bool = false) throws -> X25519Recipient {
+        let hasData = try site.hasNodeData(node)
+        if !asGroupMember || !hasData { _ = try hostStore.nodeFunction(node) }
         let data = try site.nodeData(node)
         guard let key = data.agePubkey else {
             throw SiteError("node \"\(node)\" has no age_pubkey in its sitedata; secrets cannot be encrypted to it", file: data.path)
@@ -127,7 +128,7 @@ public struct AgeSecretStore: SecretStore {
         func add(_ r: X25519Recipient) { if seen.insert(r).inserted { result.append(r) } }
         for node in nodes { add(try recipient(node: node)) }
         for group in groups {
-            for member in try hostStore.groupMembers(group) { add(try recipient(node: member)) }
+            for member in try hostStore.groupMembers(group) { add(try recipient(node: member, asGroupMember: true)) }
         }
         if includeController { add(try controller()) }
         return result
