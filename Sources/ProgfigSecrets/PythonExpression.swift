@@ -186,7 +186,7 @@ struct PythonParser {
 
     /// Skips the rest of the innermost bracket (or of the line, at the top level) and returns an
     /// `unsupported` node for `construct` at `start`.
-    private mutating func skipEnclosing(_ construct: String, from start: SourcePosition) -> PythonExpression {
+    private mutating func skipEnclosing(_ construct: String, from start: SourcePosition, stopAtComma: Bool = true) -> PythonExpression {
         var depth = 0
         while true {
             switch current.kind {
@@ -195,7 +195,7 @@ struct PythonParser {
             case .op(let op) where [")", "]", "}"].contains(op):
                 if depth == 0 { return .unsupported(construct, start) }
                 depth -= 1
-            case .op(",") where depth == 0: return .unsupported(construct, start)
+            case .op(",") where depth == 0 && stopAtComma: return .unsupported(construct, start)
             default: break
             }
             index += 1
@@ -331,7 +331,7 @@ struct PythonParser {
             } else {
                 let argument = try parseExpression(allowStar: true)
                 if isName("for") {
-                    unsupported = skipEnclosing("generator expression", from: argument.position)
+                    unsupported = skipEnclosing("generator expression", from: argument.position, stopAtComma: false)
                     break
                 }
                 if case .unsupported("starred expression", _) = argument { unsupported = argument }
@@ -362,7 +362,7 @@ struct PythonParser {
             index += 1
             if isOp(")") { index += 1; return .tuple([], start) }
             let first = try parseExpression(allowStar: true)
-            if isName("for") { let u = skipEnclosing("generator expression", from: start); try expect(")"); return u }
+            if isName("for") { let u = skipEnclosing("generator expression", from: start, stopAtComma: false); try expect(")"); return u }
             if isOp(")") { index += 1; return first }
             var items = [first]
             while isOp(",") {
@@ -377,7 +377,7 @@ struct PythonParser {
             var items: [PythonExpression] = []
             while !isOp("]") {
                 items.append(try parseExpression(allowStar: true))
-                if isName("for") { let u = skipEnclosing("list comprehension", from: start); try expect("]"); return u }
+                if isName("for") { let u = skipEnclosing("list comprehension", from: start, stopAtComma: false); try expect("]"); return u }
                 if isOp(",") { index += 1 } else { break }
             }
             try expect("]")
@@ -415,7 +415,7 @@ struct PythonParser {
                 isSet = true
             }
             if isName("for") {
-                let u = skipEnclosing(isSet ? "set comprehension" : "dict comprehension", from: start)
+                let u = skipEnclosing(isSet ? "set comprehension" : "dict comprehension", from: start, stopAtComma: false)
                 try expect("}")
                 return u
             }

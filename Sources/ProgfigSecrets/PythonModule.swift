@@ -29,6 +29,12 @@ public struct PythonDictEntry: Equatable, Sendable {
     public let key: PythonValue
     /// The value.
     public let value: PythonValue
+
+    /// An entry.
+    public init(key: PythonValue, value: PythonValue) {
+        self.key = key
+        self.value = value
+    }
 }
 
 /// A site's Python module (inventory.py, nodes/NAME.py, builddata/version.py) read statically: it
@@ -235,7 +241,7 @@ public struct PythonModule: Sendable {
         let last = function.dottedName.map { String($0.split(separator: ".").last ?? "") } ?? ""
         let positions = positions[last] ?? []
         var named: [String: PythonExpression] = [:]
-        for (index, argument) in arguments.enumerated() {
+        for (index, argument) in arguments.enumerated() where !positions.isEmpty {
             guard index < positions.count else {
                 throw error("too many positional arguments", at: argument.position)
             }
