@@ -50,6 +50,8 @@ struct PythonParser {
     private let tokens: [PythonToken]
     private let path: String
     private var index = 0
+    /// How deeply expressions nest right now; bounded so that no input exhausts the stack.
+    private var depth = 0
 
     init(tokens: [PythonToken], path: String) {
         self.tokens = tokens
@@ -205,6 +207,9 @@ struct PythonParser {
     /// A full expression: lambda, conditional expression and the operators, by precedence.
     mutating func parseExpression(allowStar: Bool = false) throws -> PythonExpression {
         let start = current.position
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= 400 else { throw error("expression nested too deeply", at: start) }
         if isName("lambda") { return skipEnclosing("lambda", from: start) }
         if isName("yield") { return skipEnclosing("yield expression", from: start) }
         if isOp("*") || isOp("**") {
@@ -269,6 +274,9 @@ struct PythonParser {
 
     private mutating func parseUnary() throws -> PythonExpression {
         let start = current.position
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= 400 else { throw error("expression nested too deeply", at: start) }
         if isName("not") {
             index += 1
             _ = try parseBinary(minimumPrecedence: 3)

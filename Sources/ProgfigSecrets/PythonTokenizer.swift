@@ -187,7 +187,10 @@ struct PythonTokenizer {
             let at = position(at: index)
             index += op.utf8.count
             switch op {
-            case "(", "[", "{": brackets.append((op.utf8.first!, at))
+            case "(", "[", "{":
+                // Python's own limit; it also bounds the parser's recursion.
+                guard brackets.count < 200 else { throw error("too many nested parentheses", at: at) }
+                brackets.append((op.utf8.first!, at))
             case ")", "]", "}":
                 let expected: UInt8 = op == ")" ? UInt8(ascii: "(") : op == "]" ? UInt8(ascii: "[") : UInt8(ascii: "{")
                 guard let (open, _) = brackets.popLast() else { throw error("unmatched '\(op)'", at: at) }
