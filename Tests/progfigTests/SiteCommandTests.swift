@@ -356,6 +356,90 @@ final class SiteCommandTests: XCTestCase {
         XCTAssertEqual(try readSecretsFile(root.appendingPathComponent("groups/apps.secrets.json")).keys.sorted(), ["token"])
     }
 
+    /// A site shaped like the original's tests/data/nnss: inventory.py only (MemoryHostStore and
+    /// AgeSecretStore built in place, key paths computed from __file__, a hand-written
+    /// mint_version), the package directly under the project, node data in nodes/NAME.py.
+    func testSiteShapedLikeNnss() throws {
+        let dir = try makeTemporaryDirectory()
+        let project = dir.appendingPathComponent("nnss_like")
+        let package = project.appendingPathComponent("nnss_like_site")
+        try FileManager.default.createDirectory(at: package.appendingPathComponent("nodes"), withIntermediateDirectories: true)
+        let controller = try progfig(["keygen", "-o", "controller.age"], in: project)
+        let node = try progfig(["keygen", "-o", "node1.age"], in: project)
+        let controllerKey = String(controller.stderr.dropFirst("Public key: ".count).dropLast())
+        let nodeKey = String(node.stderr.dropFirst("Public key: ".count).dropLast())
+        try "[project]\nname = \"nnss_like_site\"\n".write(to: project.appendingPathComponent("pyproject.toml"), atomically: false, encoding: .utf8)
+        try "site_name = \"nnss_like_site\"\n".write(to: package.appendingPathComponent("__init__.py"), atomically: false, encoding: .utf8)
+        try """
+            from pathlib import Path
+
+            from progfiguration import sitewrapper
+            from progfiguration.sitehelpers.agesecrets import AgeSecretStore
+            from progfiguration.sitehelpers.memhosts import MemoryHostStore
+
+            sitewrapper.set_progfigsite_by_module_name("nnss_like_site")
+
+            hoststore = MemoryHostStore(
+                groups={"group1": ["node1"]},
+                node_function_map={"node1": "func1"},
+                function_role_map={
+                    "func1": ["settz"],
+                    "default": ["settz"],
+                },
+            )
+            \"\"\"The site's inventory\"\"\"
+
+            secretstore = AgeSecretStore(
+                controller_age_pubkey="\(controllerKey)",
+                decryption_age_privkey_path_list=[
+                    (Path(__file__).parent.parent / "controller.age").as_posix(),
+                    "/default/path/for/nodes/key.age",
+                ],
+            )
+
+
+            def mint_version() -> str:
+                from datetime import datetime
+
+                return f"1.0.{int(datetime.utcnow().timestamp())}"
+
+            """.write(to: package.appendingPathComponent("inventory.py"), atomically: false, encoding: .utf8)
+        try """
+            from pathlib import Path
+
+            from progfiguration.inventory.nodes import InventoryNode
+
+            node = InventoryNode(
+                address="node1.example.mil",
+                user="root",
+                ssh_host_fingerprint="",
+                sitedata=dict(
+                    age_key_path=(Path(__file__).parent.parent.parent / "node1.age").as_posix(),
+                    age_pubkey="\(nodeKey)",
+                ),
+                roles=dict(settz={"timezone": "US/Pacific"}),
+            )
+
+            """.write(to: package.appendingPathComponent("nodes/node1.py"), atomically: false, encoding: .utf8)
+
+        // From the project, the package, and elsewhere with --site: key paths come from __file__.
+        for (place, extra) in [(project, [String]()), (package.appendingPathComponent("nodes"), []), (dir, ["--site", project.path])] {
+            XCTAssertEqual(try progfigOK(["list", "nodes"] + extra, in: place).stdoutText, "node1\n")
+            XCTAssertEqual(try progfigOK(["list", "functions"] + extra, in: place).stdoutText, "func1\ndefault\n")
+            XCTAssertEqual(try progfigOK(["info", "-n", "node1"] + extra, in: place).stdoutText,
+                           "node node1\n  function: func1\n  groups: universal group1\n  roles: settz\n")
+        }
+        try progfigOK(["secret", "encrypt", "-q", "-g", "group1", "--value", "shaped", "--save-as", "token", "--site", project.path], in: dir)
+        XCTAssertEqual(try progfigOK(["secret", "list", "--site", project.path], in: dir).stdoutText, "group group1\ttoken\n")
+        try FileManager.default.moveItem(at: project.appendingPathComponent("controller.age"), to: dir.appendingPathComponent("away.age"))
+        XCTAssertEqual(try progfigOK(["secret", "get", "node1", "token", "--site", project.path], in: dir).stdoutText, "shaped")
+        try FileManager.default.moveItem(at: dir.appendingPathComponent("away.age"), to: project.appendingPathComponent("controller.age"))
+        XCTAssertEqual(try progfig(["validate", "-q"], in: project).status, 0)
+        let inventory = package.appendingPathComponent("inventory.py").path
+        assertCleanError(try progfig(["version", "mint"], in: project), status: 1,
+                         contains: "\(inventory):31:1: mint_version is a hand-written function, which progfig cannot run")
+    }
+
     func testValidateExampleSiteIsClean() throws {
         let site = try makeExampleSite()
         let result = try progfig(["validate"], in: site.root)
