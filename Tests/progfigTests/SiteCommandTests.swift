@@ -437,7 +437,7 @@ final class SiteCommandTests: XCTestCase {
         XCTAssertEqual(try progfig(["validate", "-q"], in: project).status, 0)
         let inventory = package.appendingPathComponent("inventory.py").path
         assertCleanError(try progfig(["version", "mint"], in: project), status: 1,
-                         contains: "\(inventory):31:1: mint_version is a hand-written function, which progfig cannot run")
+                         contains: "\(inventory):28:1: mint_version is a hand-written function, which progfig cannot run")
     }
 
     func testValidateExampleSiteIsClean() throws {
