@@ -47,8 +47,11 @@ public struct IniFile: Equatable, Sendable {
         guard let raw = name == Self.defaultSection ? Section(name: name, line: 0, entries: defaults)
                 : rawSections.first(where: { $0.name == name }) else { return nil }
         var merged = defaults
-        for entry in raw.entries where name != Self.defaultSection {
-            if let i = merged.firstIndex(where: { $0.key == entry.key }) { merged[i] = entry } else { merged.append(entry) }
+        if name != Self.defaultSection {
+            var index = Dictionary(defaults.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
+            for entry in raw.entries {
+                if let i = index[entry.key] { merged[i] = entry } else { index[entry.key] = merged.count; merged.append(entry) }
+            }
         }
         let lookup = Dictionary(merged.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         let entries = try merged.map { entry in

@@ -9,6 +9,8 @@ struct IniParser {
         var name: String
         var line: Int
         var entries: [(key: String, lines: [String], line: Int)] = []
+        /// Each key's line, to find duplicates without a scan.
+        var keyLines: [String: Int] = [:]
     }
 
     func parse(_ contents: String) throws -> (sections: [IniFile.Section], defaults: [IniFile.Entry]) {
@@ -66,15 +68,17 @@ struct IniParser {
             guard !key.isEmpty else {
                 throw SiteError("expected a key name before '\(text[delimiter])'", file: path, line: lineNumber)
             }
-            let open = section == -1 ? defaults : sections[section]
-            if let first = open.entries.first(where: { $0.key == key }) {
-                throw SiteError("duplicate key \(quoted(key)) in section [\(open.name)] (first on line \(first.line))",
+            let (sectionName, firstLine) = section == -1 ? (defaults.name, defaults.keyLines[key]) : (sections[section].name, sections[section].keyLines[key])
+            if let firstLine {
+                throw SiteError("duplicate key \(quoted(key)) in section [\(sectionName)] (first on line \(firstLine))",
                                 file: path, line: lineNumber)
             }
             if section == -1 {
                 defaults.entries.append((key: key, lines: [value], line: lineNumber))
+                defaults.keyLines[key] = lineNumber
             } else {
                 sections[section].entries.append((key: key, lines: [value], line: lineNumber))
+                sections[section].keyLines[key] = lineNumber
             }
             hasOption = true
         }

@@ -220,10 +220,15 @@ public struct PythonModule: Sendable {
 
     private static func dict(_ pairs: [(PythonValue, PythonValue)]) -> PythonValue {
         var entries: [PythonDictEntry] = []
+        // String keys (all that sites use) are found by hash; other keys by comparison.
+        var stringIndex: [String: Int] = [:]
         for (key, value) in pairs {
-            if let i = entries.firstIndex(where: { $0.key == key }) {
+            let existing: Int?
+            if case .string(let s) = key { existing = stringIndex[s] } else { existing = entries.firstIndex { $0.key == key } }
+            if let i = existing {
                 entries[i] = PythonDictEntry(key: key, value: value)
             } else {
+                if case .string(let s) = key { stringIndex[s] = entries.count }
                 entries.append(PythonDictEntry(key: key, value: value))
             }
         }

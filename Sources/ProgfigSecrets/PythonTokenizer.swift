@@ -45,19 +45,26 @@ struct PythonTokenizer {
     private var line = 1
     private var lineStart = 0
     private var brackets: [(UInt8, SourcePosition)] = []
+    /// The last position computed on the current line, so that positions along a long line are
+    /// found in linear time overall.
+    private var lastOffset = 0
+    private var lastColumn = 1
 
     init(_ source: String, path: String) {
         self.bytes = Array(source.utf8)
         self.path = path
     }
 
-    private func position(at offset: Int) -> SourcePosition {
+    private mutating func position(at offset: Int) -> SourcePosition {
         var column = 1
         var i = lineStart
+        if lastOffset >= lineStart && lastOffset <= offset { column = lastColumn; i = lastOffset }
         while i < offset {
             if bytes[i] & 0xC0 != 0x80 { column += 1 }
             i += 1
         }
+        lastOffset = offset
+        lastColumn = column
         return SourcePosition(line: line, column: column)
     }
 
