@@ -14,44 +14,49 @@ public struct AgeSecretStore: SecretStore {
     /// The keys used to decrypt.
     public let keys: DecryptionKeys
 
+    /// The secret store's settings: the controller's public key and where they are defined.
+    public let settings: SecretsSettings?
+
     /// A store built directly, like the original's `AgeSecretStore(controller_age_pubkey, paths)`.
-    public init(site: Site, hostStore: any HostStore, controllerPublicKey: String?, keys: DecryptionKeys) throws {
+    public init(site: Site, hostStore: any HostStore, settings: SecretsSettings?, keys: DecryptionKeys) throws {
         self.site = site
         self.hostStore = hostStore
         self.keys = keys
-        if let key = controllerPublicKey {
-            do { controllerRecipient = try AgeKeys.recipient(key) } catch {
-                throw SiteError("invalid controller_age_pub: \(error.message)", file: site.inventory.path,
-                                line: site.inventory.controllerAgePub?.line)
+        self.settings = settings
+        if let settings {
+            do { controllerRecipient = try AgeKeys.recipient(settings.controllerPublicKey) } catch {
+                throw SiteError("invalid controller public key: \(error.message)", file: settings.file, line: settings.line, column: settings.column)
             }
         } else {
             controllerRecipient = nil
         }
     }
 
-    /// A store configured by inventory.conf's `[secrets]` section (the original's `secrets_conf`),
-    /// with decryption keys tried in this order: `options.keyOverrides`, `options.environmentKey`,
-    /// the node's own `age_key_path` when acting as a node, controller_age_path, node_fallback_age_path,
-    /// and, acting as a node, its SSH host key (`node_ssh_host_key_path`, by default
-    /// /etc/ssh/ssh_host_ed25519_key).
+    /// A store configured by the site's inventory (`secrets_conf`, or `AgeSecretStore(...)` in
+    /// inventory.py), with decryption keys tried in this order: `options.keyOverrides`,
+    /// `options.environmentKey`, the node's own `age_key_path` when acting as a node, then the
+    /// inventory's key paths in order, and, acting as a node, its SSH host key
+    /// (`node_ssh_host_key_path`, by default /etc/ssh/ssh_host_ed25519_key). Relative paths are
+    /// relative to the current directory.
     public init(site: Site, options: SecretStoreOptions) throws {
         let hostStore = try site.hostStore()
-        var locations: [DecryptionKeys.Location] = options.keyOverrides.map { .requiredFile(site.resolve(path: $0).path) }
+        let settings = try site.secretsSettings()
+        var locations: [DecryptionKeys.Location] = options.keyOverrides.map { .requiredFile(Site.keyPath($0).path) }
         if let text = options.environmentKey {
             locations.append(.environment(variable: SecretStoreOptions.keyVariable, text: text))
         }
         if let node = options.actingAsNode {
             _ = try hostStore.nodeFunction(node)  // an unknown node fails here, naming the node
-            if let path = try site.nodeData(node).ageKeyPath { locations.append(.file(site.resolve(path: path).path)) }
+            if let path = try site.nodeData(node).ageKeyPath { locations.append(.file(Site.keyPath(path).path)) }
         }
-        for entry in [site.inventory.controllerAgePath, site.inventory.nodeFallbackAgePath].compactMap({ $0 }) {
-            locations.append(.file(site.resolve(path: entry.value).path))
+        for path in settings.keyPaths {
+            locations.append(.file(Site.keyPath(path).path))
         }
         if options.actingAsNode != nil {
-            let hostKey = site.inventory.nodeSSHHostKeyPath?.value ?? SecretStoreOptions.defaultSSHHostKeyPath
-            if !hostKey.isEmpty { locations.append(.sshHostKey(site.resolve(path: hostKey).path)) }
+            let hostKey = settings.nodeSSHHostKeyPath ?? SecretStoreOptions.defaultSSHHostKeyPath
+            if !hostKey.isEmpty { locations.append(.sshHostKey(Site.keyPath(hostKey).path)) }
         }
-        try self.init(site: site, hostStore: hostStore, controllerPublicKey: site.inventory.controllerAgePub?.value,
+        try self.init(site: site, hostStore: hostStore, settings: settings,
                       keys: DecryptionKeys(locations: locations, passphrase: options.passphrase, warn: options.warn))
     }
 
@@ -99,12 +104,15 @@ public struct AgeSecretStore: SecretStore {
         throw SiteError("no secret \"\(name)\" for node \"\(node)\"; searched \(chain.map(\.description).joined(separator: ", "))")
     }
 
-    /// The public key of `node` from its nodes/NAME.conf `[sitedata] age_pubkey`.
-    public func recipient(node: String) throws -> any Recipient {
-        _ = try hostStore.nodeFunction(node)
+    /// The public key of `node` from its node data's sitedata `age_pubkey` (nodes/NAME.py, or
+    /// nodes/NAME.conf); `node` must be in node_function_map unless `asGroupMember`: as in the
+    /// original, a group member missing from node_function_map is encrypted to when its node data exists.
+    public func recipient(node: String, asGroupMember: Bool = false) throws -> any Recipient {
+        let hasData = try site.hasNodeData(node)
+        if !asGroupMember || !hasData { _ = try hostStore.nodeFunction(node) }
         let data = try site.nodeData(node)
         guard let key = data.agePubkey else {
-            throw SiteError("node \"\(node)\" has no age_pubkey in [sitedata]; secrets cannot be encrypted to it", file: data.path)
+            throw SiteError("node \"\(node)\" has no age_pubkey in its sitedata; secrets cannot be encrypted to it", file: data.path)
         }
         do { return try AgeKeys.recipient(key) } catch {
             throw SiteError("node \"\(node)\" has an invalid age_pubkey: \(error.message)", file: data.path)
@@ -113,7 +121,7 @@ public struct AgeSecretStore: SecretStore {
 
     private func controller() throws -> any Recipient {
         guard let controllerRecipient else {
-            throw SiteError("no controller_age_pub in the [secrets] section; stored secrets must be readable by the controller",
+            throw SiteError("no controller public key configured; stored secrets must be readable by the controller",
                             file: site.inventory.path)
         }
         return controllerRecipient
@@ -127,7 +135,7 @@ public struct AgeSecretStore: SecretStore {
         func add(_ r: any Recipient) { if seen.insert(r.encoded).inserted { result.append(r) } }
         for node in nodes { add(try recipient(node: node)) }
         for group in groups {
-            for member in try hostStore.groupMembers(group) { add(try recipient(node: member)) }
+            for member in try hostStore.groupMembers(group) { add(try recipient(node: member, asGroupMember: true)) }
         }
         if includeController { add(try controller()) }
         return result
@@ -173,7 +181,7 @@ public struct AgeSecretStore: SecretStore {
               !key.identities.contains(where: { $0.recipient?.encoded == recipient.encoded }) else { return }
         throw SiteError("controller_age_pub is not the public key of the controller key in \(key.path); nothing was written, "
                         + "since the controller could not read it (fix controller_age_pub, then retry)",
-                        file: site.inventory.path, line: site.inventory.controllerAgePub?.line)
+                        file: settings?.file, line: settings?.line, column: settings?.column)
     }
 
     /// The recipients every secret of `collection` should have now: the node, or the group's

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The line-by-line parser behind `IniFile`; see `IniFile` for the rules it applies.
+/// The line-by-line reader behind `IniFile`, following configparser's `_read` with
+/// `ConfigParser()`'s defaults (strict, empty lines in values, `#`/`;` full-line comments only).
 struct IniParser {
     let path: String
 
@@ -8,74 +9,87 @@ struct IniParser {
         var name: String
         var line: Int
         var entries: [(key: String, lines: [String], line: Int)] = []
+        /// Each key's line, to find duplicates without a scan.
+        var keyLines: [String: Int] = [:]
     }
 
-    func parse(_ contents: String) throws -> [IniFile.Section] {
+    func parse(_ contents: String) throws -> (sections: [IniFile.Section], defaults: [IniFile.Entry]) {
         var sections: [OpenSection] = []
-        // Indentation of the key line whose value may still be continued.
-        var continuedIndent: Int?
+        var defaults = OpenSection(name: IniFile.defaultSection, line: 0)
+        // Which section keys go to: an index into `sections`, -1 for DEFAULT, nil before any header.
+        var current: Int?
+        var hasOption = false
+        var indentLevel = 0
+        func append(_ line: String) {
+            if current == -1 {
+                defaults.entries[defaults.entries.count - 1].lines.append(line)
+            } else if let c = current {
+                sections[c].entries[sections[c].entries.count - 1].lines.append(line)
+            }
+        }
         let lines = contents.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
         for (index, rawLine) in lines.enumerated() {
             let lineNumber = index + 1
+            if index == lines.count - 1 && rawLine.isEmpty { break }
             let text = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
-            if text.isEmpty {
-                // As in configparser, a blank line belongs to a value that continues after it;
-                // blank lines at the end of a value are trimmed with the rest.
-                if continuedIndent != nil {
-                    let last = sections.count - 1
-                    sections[last].entries[sections[last].entries.count - 1].lines.append("")
-                }
+            let isComment = text.hasPrefix("#") || text.hasPrefix(";")
+            if text.isEmpty || isComment {
+                // A blank line belongs to a value that may continue after it; a comment line does not.
+                if !isComment && current != nil && hasOption { append("") }
                 continue
             }
-            if text.hasPrefix("#") || text.hasPrefix(";") {
+            let indent = rawLine.prefix { $0.isWhitespace }.count
+            if current != nil && hasOption && indent > indentLevel {
+                append(text)
                 continue
             }
-            let indent = rawLine.prefix { $0 == " " || $0 == "\t" }.count
-            if let keyIndent = continuedIndent, indent > keyIndent {
-                let last = sections.count - 1
-                sections[last].entries[sections[last].entries.count - 1].lines.append(text)
+            indentLevel = indent
+            if text.hasPrefix("["), let close = text.lastIndex(of: "]"), text.distance(from: text.startIndex, to: close) >= 2 {
+                let name = String(text[text.index(after: text.startIndex)..<close])
+                if name == IniFile.defaultSection {
+                    current = -1
+                } else if let first = sections.firstIndex(where: { $0.name == name }) {
+                    throw SiteError("duplicate section [\(name)] (first on line \(sections[first].line))", file: path, line: lineNumber)
+                } else {
+                    sections.append(OpenSection(name: name, line: lineNumber))
+                    current = sections.count - 1
+                }
+                hasOption = false
                 continue
             }
-            continuedIndent = nil
-            if text.hasPrefix("[") && text.hasSuffix("]") && text.count >= 2 {
-                let name = text.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-                guard !name.isEmpty else {
-                    throw SiteError("expected a section name between '[' and ']'", file: path, line: lineNumber)
-                }
-                if let first = sections.first(where: { $0.name == name }) {
-                    throw SiteError("duplicate section [\(name)] (first on line \(first.line))", file: path, line: lineNumber)
-                }
-                sections.append(OpenSection(name: name, line: lineNumber))
-            } else if let delimiter = text.firstIndex(where: { $0 == "=" || $0 == ":" }) {
-                let key = text[..<delimiter].trimmingCharacters(in: .whitespaces).lowercased()
-                let value = text[text.index(after: delimiter)...].trimmingCharacters(in: .whitespaces)
-                guard !key.isEmpty else {
-                    throw SiteError("expected a key name before '\(text[delimiter])'", file: path, line: lineNumber)
-                }
-                guard !sections.isEmpty else {
-                    throw SiteError("expected '[section]' before the first key, found key \(quoted(key))", file: path, line: lineNumber)
-                }
-                let last = sections.count - 1
-                if let first = sections[last].entries.first(where: { $0.key == key }) {
-                    throw SiteError(
-                        "duplicate key \(quoted(key)) in section [\(sections[last].name)] (first on line \(first.line))",
-                        file: path, line: lineNumber)
-                }
-                sections[last].entries.append((key: key, lines: [value], line: lineNumber))
-                continuedIndent = indent
-            } else {
+            guard let section = current else {
+                throw SiteError("expected '[section]' before the first key, found \(quoted(text))", file: path, line: lineNumber)
+            }
+            guard let delimiter = text.firstIndex(where: { $0 == "=" || $0 == ":" }) else {
                 throw SiteError("expected 'key = value' or '[section]', found \(quoted(text))", file: path, line: lineNumber)
             }
+            let key = String(text[..<delimiter].reversed().drop(while: \.isWhitespace).reversed()).lowercased()
+            let value = text[text.index(after: delimiter)...].trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !key.isEmpty else {
+                throw SiteError("expected a key name before '\(text[delimiter])'", file: path, line: lineNumber)
+            }
+            let (sectionName, firstLine) = section == -1 ? (defaults.name, defaults.keyLines[key]) : (sections[section].name, sections[section].keyLines[key])
+            if let firstLine {
+                throw SiteError("duplicate key \(quoted(key)) in section [\(sectionName)] (first on line \(firstLine))",
+                                file: path, line: lineNumber)
+            }
+            if section == -1 {
+                defaults.entries.append((key: key, lines: [value], line: lineNumber))
+                defaults.keyLines[key] = lineNumber
+            } else {
+                sections[section].entries.append((key: key, lines: [value], line: lineNumber))
+                sections[section].keyLines[key] = lineNumber
+            }
+            hasOption = true
         }
-        return sections.map { section in
-            IniFile.Section(
-                name: section.name, line: section.line,
-                entries: section.entries.map { entry in
-                    IniFile.Entry(
-                        key: entry.key,
-                        value: entry.lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines),
-                        line: entry.line)
-                })
+        func close(_ section: OpenSection) -> IniFile.Section {
+            IniFile.Section(name: section.name, line: section.line, entries: section.entries.map { entry in
+                // configparser joins the lines with "\n" and strips only the end.
+                let joined = entry.lines.joined(separator: "\n")
+                let end = joined.lastIndex { !$0.isWhitespace }.map { joined.index(after: $0) } ?? joined.startIndex
+                return IniFile.Entry(key: entry.key, value: String(joined[..<end]), line: entry.line)
+            })
         }
+        return (sections.map(close), close(defaults).entries)
     }
 }

@@ -34,12 +34,17 @@ public struct InventoryConfig: Equatable, Sendable {
     /// `[secrets] node_ssh_host_key_path`: the SSH host key a node may also decrypt with (default
     /// /etc/ssh/ssh_host_ed25519_key; an empty value turns it off).
     public let nodeSSHHostKeyPath: Entry<String>?
-    /// `[groups]`: each group with its member nodes, in file order.
-    public let groups: [Entry<[String]>]
-    /// `[node_function_map]`: each node with its one function, in file order.
-    public let nodeFunctions: [Entry<String>]
-    /// `[function_role_map]`: each function (or `default`) with its roles, in file order.
-    public let functionRoles: [Entry<[String]>]
+    /// True when the file has a `[secrets]` section.
+    public let hasSecretsSection: Bool
+    /// `[groups]`: each group with its members (the value split on whitespace), in file order;
+    /// nil when the section is missing. `[DEFAULT]` keys come first, as configparser lists them.
+    public let groups: [Entry<[String]>]?
+    /// `[node_function_map]`: each node with its function (the whole value), in file order; nil
+    /// when the section is missing.
+    public let nodeFunctions: [Entry<String>]?
+    /// `[function_role_map]`: each function (`default` included) with its roles, in file order;
+    /// nil when the section is missing.
+    public let functionRoles: [Entry<[String]>]?
     /// `[version]`: how to mint versions; `VersionRule.standard` when the section is absent.
     public let version: VersionRule
 
@@ -53,10 +58,12 @@ public struct InventoryConfig: Equatable, Sendable {
         try self.init(ini: IniFile(parsing: contents, path: path))
     }
 
-    /// Interprets an already-parsed INI file as an inventory.
+    /// Interprets an already-parsed INI file as an inventory, as `hosts_conf` and `secrets_conf`
+    /// read it: `[DEFAULT]` values in every section, values interpolated.
     public init(ini: IniFile) throws {
         path = ini.path
-        let secrets = ini.section("secrets")
+        let secrets = try ini.section("secrets")
+        hasSecretsSection = secrets != nil
         func secret(_ key: String) -> Entry<String>? {
             secrets?.entry(key).map { Entry(name: $0.key, value: $0.value, line: $0.line) }
         }
@@ -64,37 +71,24 @@ public struct InventoryConfig: Equatable, Sendable {
         controllerAgePub = secret("controller_age_pub")
         nodeFallbackAgePath = secret("node_fallback_age_path")
         nodeSSHHostKeyPath = secret("node_ssh_host_key_path")
-        groups = (ini.section("groups")?.entries ?? []).map {
+        groups = try ini.section("groups")?.entries.map {
             Entry(name: $0.key, value: IniFile.splitList($0.value), line: $0.line)
         }
-        nodeFunctions = try (ini.section("node_function_map")?.entries ?? []).map { entry in
-            let functions = IniFile.splitList(entry.value)
-            guard functions.count == 1 else {
-                throw SiteError(
-                    "node \(quoted(entry.key)) must map to exactly one function, found \(functions.count)",
-                    file: ini.path, line: entry.line)
-            }
-            return Entry(name: entry.key, value: functions[0], line: entry.line)
+        nodeFunctions = try ini.section("node_function_map")?.entries.map {
+            Entry(name: $0.key, value: $0.value, line: $0.line)
         }
-        functionRoles = (ini.section("function_role_map")?.entries ?? []).map {
+        functionRoles = try ini.section("function_role_map")?.entries.map {
             Entry(name: $0.key, value: IniFile.splitList($0.value), line: $0.line)
         }
         version = try ini.section("version").map { try Self.versionRule(from: $0, path: ini.path) } ?? .standard
     }
 
-    /// `[groups]` as a dictionary of group name to members.
-    public var groupMap: [String: [String]] {
-        Dictionary(groups.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
-    }
-
-    /// `[node_function_map]` as a dictionary of node name to function.
-    public var nodeFunctionMap: [String: String] {
-        Dictionary(nodeFunctions.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
-    }
-
-    /// `[function_role_map]` as a dictionary of function name to roles.
-    public var functionRoleMap: [String: [String]] {
-        Dictionary(functionRoles.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+    /// The three host sections, or an error naming the first missing one (where `hosts_conf` fails).
+    func hostSections() throws -> (groups: [Entry<[String]>], nodeFunctions: [Entry<String>], functionRoles: [Entry<[String]>]) {
+        for (name, present) in [("groups", groups != nil), ("node_function_map", nodeFunctions != nil), ("function_role_map", functionRoles != nil)] where !present {
+            throw SiteError("no [\(name)] section (hosts_conf needs [groups], [node_function_map] and [function_role_map])", file: path)
+        }
+        return (groups!, nodeFunctions!, functionRoles!)
     }
 
     /// Reads `[version]`: either `major` and `minor` integers, or `env = NAME`, and nothing else.

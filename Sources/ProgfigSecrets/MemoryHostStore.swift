@@ -1,29 +1,27 @@
-/// A `HostStore` held in memory, built from maps or from an inventory.conf (Python's `MemoryHostStore`).
+/// A `HostStore` held in memory, built from maps or from an inventory.conf (Python's
+/// `MemoryHostStore`), answering as the original does on the same maps:
 ///
-/// `groups` lists `universal` first, then the other groups sorted by name (not in file order, so both
-/// ways of building a store give the same answers). A node whose function has no roles entry gets the
-/// `default` entry's roles. A group member missing from the node-function map is left out of the group,
-/// as in the original, and listed in `unlistedGroupMembers` for `validate`. Construction fails on a group
-/// named `universal` or a node or group name that is not a plain file name.
+/// - `groups` is `universal` then the defined groups in order (a defined `universal` replaces
+///   the implicit one in first place); `nodes` and `functions` are the map keys in order, and
+///   `default` is a function like any other (the original does not fall back to it).
+/// - A group member missing from node_function_map stays in its group, and `nodeGroups` then
+///   fails for every node, where the original's `node_groups` fails; `validate` names it.
 public struct MemoryHostStore: HostStore, Equatable {
     /// The implicit group holding every node.
     public static let universalGroup = "universal"
-    /// The function-role entry used for functions without their own entry.
-    public static let defaultFunction = "default"
 
     private let members: [String: [String]]
     private let nodeFunctionMap: [String: String]
     private let functionRoleMap: [String: [String]]
+    private let nodeLines: [String: Int]
 
-    /// All group names: `universal` first, then the others sorted.
     public let groups: [String]
-    /// All node names (the keys of the node-function map), sorted.
     public let nodes: [String]
-    /// Functions assigned to nodes or given roles (the `default` entry excepted), sorted.
     public let functions: [String]
-    /// All distinct role names in the function-role map, `default` entry included, sorted.
     public let roles: [String]
-    /// Group members that are not in the node-function map, and so were left out of their groups.
+    /// The file the maps came from, when known.
+    public let file: String?
+    /// Group members that are not in the node-function map.
     public let unlistedGroupMembers: [UnlistedGroupMember]
 
     /// A group member with no node-function entry, and where the group is defined.
@@ -46,84 +44,108 @@ public struct MemoryHostStore: HostStore, Equatable {
         public let line: Int?
     }
 
-    /// Builds a store from maps, as a site's inventory module would in Python.
-    public init(groups: [String: [String]], nodeFunctionMap: [String: String], functionRoleMap: [String: [String]]) throws {
-        try self.init(
-            groups: groups.sorted { $0.key < $1.key }.map { Located(name: $0.key, value: $0.value, line: nil) },
-            nodeFunctions: nodeFunctionMap.sorted { $0.key < $1.key }.map { Located(name: $0.key, value: $0.value, line: nil) },
-            functionRoles: functionRoleMap.map { Located(name: $0.key, value: $0.value, line: nil) },
-            file: nil)
+    /// One map entry with the line defining it, when known.
+    public struct Located<Value: Sendable>: Sendable {
+        /// The key.
+        public let name: String
+        /// The value.
+        public let value: Value
+        /// The 1-based line of the entry, when known.
+        public let line: Int?
+
+        /// An entry.
+        public init(name: String, value: Value, line: Int? = nil) {
+            self.name = name
+            self.value = value
+            self.line = line
+        }
     }
 
-    /// Builds a store from a parsed inventory.conf; validation errors name its file and line.
+    /// Builds a store from ordered maps, as a site's inventory module does in Python (a repeated
+    /// key keeps its first place and its last value, as in a dict).
+    public init(groups: [Located<[String]>], nodeFunctions: [Located<String>], functionRoles: [Located<[String]>], file: String? = nil) {
+        func ordered<V>(_ entries: [Located<V>]) -> (keys: [String], values: [String: V], lines: [String: Int]) {
+            var keys: [String] = []
+            var values: [String: V] = [:]
+            var lines: [String: Int] = [:]
+            for entry in entries {
+                if values[entry.name] == nil { keys.append(entry.name); lines[entry.name] = entry.line }
+                values[entry.name] = entry.value
+            }
+            return (keys, values, lines)
+        }
+        let functionsMap = ordered(nodeFunctions)
+        let groupMap = ordered(groups)
+        let roleMap = ordered(functionRoles)
+        var members = groupMap.values
+        if members[Self.universalGroup] == nil { members[Self.universalGroup] = functionsMap.keys }
+        self.members = members
+        self.groups = [Self.universalGroup] + groupMap.keys.filter { $0 != Self.universalGroup }
+        self.nodes = functionsMap.keys
+        self.nodeFunctionMap = functionsMap.values
+        self.nodeLines = functionsMap.lines
+        self.functionRoleMap = roleMap.values
+        self.functions = roleMap.keys
+        self.roles = Set(roleMap.values.values.flatMap { $0 }).sorted()
+        self.file = file
+        var unlisted: [UnlistedGroupMember] = []
+        for group in self.groups {
+            for node in members[group] ?? [] where functionsMap.values[node] == nil {
+                unlisted.append(UnlistedGroupMember(group: group, node: node, file: file, line: groupMap.lines[group] ?? nil))
+            }
+        }
+        self.unlistedGroupMembers = unlisted
+    }
+
+    /// Builds a store from ordered literal maps, as `MemoryHostStore(groups=..., ...)` in Python.
+    public init(groups: KeyValuePairs<String, [String]>, nodeFunctionMap: KeyValuePairs<String, String>,
+                functionRoleMap: KeyValuePairs<String, [String]>) {
+        self.init(groups: groups.map { Located(name: $0.key, value: $0.value) },
+                  nodeFunctions: nodeFunctionMap.map { Located(name: $0.key, value: $0.value) },
+                  functionRoles: functionRoleMap.map { Located(name: $0.key, value: $0.value) })
+    }
+
+    /// Builds a store from a parsed inventory.conf, as `hosts_conf` does; a missing section is an error.
     public init(config: InventoryConfig) throws {
-        try self.init(
-            groups: config.groups.map { Located(name: $0.name, value: $0.value, line: $0.line) },
-            nodeFunctions: config.nodeFunctions.map { Located(name: $0.name, value: $0.value, line: $0.line) },
-            functionRoles: config.functionRoles.map { Located(name: $0.name, value: $0.value, line: $0.line) },
+        let sections = try config.hostSections()
+        self.init(
+            groups: sections.groups.map { Located(name: $0.name, value: $0.value, line: $0.line) },
+            nodeFunctions: sections.nodeFunctions.map { Located(name: $0.name, value: $0.value, line: $0.line) },
+            functionRoles: sections.functionRoles.map { Located(name: $0.name, value: $0.value, line: $0.line) },
             file: config.path)
     }
 
-    private struct Located<Value> {
-        let name: String
-        let value: Value
-        let line: Int?
+    public static func == (a: MemoryHostStore, b: MemoryHostStore) -> Bool {
+        a.members == b.members && a.nodeFunctionMap == b.nodeFunctionMap && a.functionRoleMap == b.functionRoleMap
+            && a.groups == b.groups && a.nodes == b.nodes && a.functions == b.functions
     }
 
-    private init(
-        groups: [Located<[String]>], nodeFunctions: [Located<String>], functionRoles: [Located<[String]>], file: String?
-    ) throws {
-        var nodeFunctionMap: [String: String] = [:]
-        for entry in nodeFunctions {
-            try SiteName.check(entry.name, kind: "node", file: file, line: entry.line)
-            nodeFunctionMap[entry.name] = entry.value
-        }
-        let nodes = nodeFunctionMap.keys.sorted()
-        var members: [String: [String]] = [Self.universalGroup: nodes]
-        var unlisted: [UnlistedGroupMember] = []
-        for group in groups {
-            try SiteName.check(group.name, kind: "group", file: file, line: group.line)
-            guard group.name != Self.universalGroup else {
-                throw SiteError("group \"universal\" is implicit (it holds every node) and cannot be defined", file: file, line: group.line)
-            }
-            let groupNodes = Self.distinct(group.value)
-            for node in groupNodes where nodeFunctionMap[node] == nil {
-                unlisted.append(UnlistedGroupMember(group: group.name, node: node, file: file, line: group.line))
-            }
-            members[group.name] = groupNodes.filter { nodeFunctionMap[$0] != nil }
-        }
-        self.members = members
-        self.unlistedGroupMembers = unlisted
-        self.nodeFunctionMap = nodeFunctionMap
-        self.functionRoleMap = Dictionary(functionRoles.map { ($0.name, Self.distinct($0.value)) }, uniquingKeysWith: { first, _ in first })
-        self.nodes = nodes
-        self.groups = [Self.universalGroup] + members.keys.filter { $0 != Self.universalGroup }.sorted()
-        let namedFunctions = functionRoles.map(\.name).filter { $0 != Self.defaultFunction }
-        self.functions = Set(namedFunctions + nodeFunctionMap.values).sorted()
-        self.roles = Set(functionRoles.flatMap(\.value)).sorted()
-    }
+    /// The line of `node`'s node_function_map entry, when known.
+    public func line(ofNode node: String) -> Int? { nodeLines[node] ?? nil }
 
-    private static func distinct(_ names: [String]) -> [String] {
-        var seen = Set<String>()
-        return names.filter { seen.insert($0).inserted }
-    }
-
-    /// The nodes in `group`, in the order the group lists them (`universal`: all nodes, sorted).
+    /// The nodes in `group`, as the group lists them (`universal`: all nodes).
     public func groupMembers(_ group: String) throws -> [String] {
         guard let nodes = members[group] else { throw SiteError("unknown group \(quoted(group))") }
         return nodes
     }
 
-    /// The groups `node` is in: `universal` first, then the others sorted.
+    /// The groups `node` is in: `universal` first, then in definition order. Fails, as the
+    /// original's `node_groups` does, while any group lists a node missing from node_function_map.
     public func nodeGroups(_ node: String) throws -> [String] {
         _ = try nodeFunction(node)
-        return groups.filter { members[$0]?.contains(node) == true }
+        if let unlisted = unlistedGroupMembers.first {
+            throw SiteError("group \(quoted(unlisted.group)) lists \(quoted(unlisted.node)), which is not in node_function_map, "
+                            + "so no node's groups can be known (add it there or remove it from the group)",
+                            file: unlisted.file, line: unlisted.line)
+        }
+        return groups.flatMap { group in (members[group] ?? []).filter { $0 == node }.map { _ in group } }
     }
 
-    /// The nodes assigned `function`, sorted.
+    /// The nodes assigned `function`, in node_function_map order; an error when none is.
     public func functionNodes(_ function: String) throws -> [String] {
-        guard functions.contains(function) else { throw SiteError("unknown function \(quoted(function))") }
-        return nodes.filter { nodeFunctionMap[$0] == function }
+        let found = nodes.filter { nodeFunctionMap[$0] == function }
+        guard !found.isEmpty else { throw SiteError("no node has function \(quoted(function))") }
+        return found
     }
 
     /// The function assigned to `node`.
@@ -132,22 +154,21 @@ public struct MemoryHostStore: HostStore, Equatable {
         return function
     }
 
-    /// The roles of `function`, else the `default` entry's roles; an error when neither exists.
+    /// The roles function_role_map gives `function`; an error when it has no entry.
     public func functionRoles(_ function: String) throws -> [String] {
-        guard functions.contains(function) else { throw SiteError("unknown function \(quoted(function))") }
-        if let roles = functionRoleMap[function] ?? functionRoleMap[Self.defaultFunction] {
-            return roles
+        guard let roles = functionRoleMap[function] else {
+            throw SiteError("function \(quoted(function)) has no entry in function_role_map", file: file)
         }
-        throw SiteError("function \(quoted(function)) has no entry in function_role_map, and there is no \"default\" entry")
+        return roles
     }
 
-    /// The roles of `node`'s function, else the `default` entry's roles; an error when neither exists.
+    /// The roles of `node`'s function; an error when the function has no function_role_map entry.
     public func nodeRoles(_ node: String) throws -> [String] {
         let function = try nodeFunction(node)
-        if let roles = functionRoleMap[function] ?? functionRoleMap[Self.defaultFunction] {
-            return roles
+        guard let roles = functionRoleMap[function] else {
+            throw SiteError("node \(quoted(node)) has function \(quoted(function)), which has no entry in function_role_map",
+                            file: file, line: line(ofNode: node))
         }
-        throw SiteError(
-            "node \(quoted(node)) has function \(quoted(function)), which has no entry in function_role_map, and there is no \"default\" entry")
+        return roles
     }
 }

@@ -1,123 +1,108 @@
 import AgeFormat
 import Foundation
 
-/// A progfiguration site: a directory with inventory.conf at its root, plus node, group and
-/// controller files at fixed places beneath it. The site's name is the root directory's name.
+/// A progfiguration site as the original lays it out (see `SiteLayout`): its inventory, read when
+/// the site is opened, and its node data, read one node at a time when a command needs it.
+/// The site's name is its package directory's name.
 public struct Site: Sendable {
-    /// The site's root directory.
-    public let root: URL
-    /// The site's parsed inventory.conf.
-    public let inventory: InventoryConfig
+    /// Where the site's files are.
+    public let layout: SiteLayout
+    /// The site's inventory (inventory.py, else inventory.conf).
+    public let inventory: SiteInventory
 
-    /// The name of the inventory file at the root of every site.
-    public static let inventoryFileName = "inventory.conf"
-
-    /// Opens the site at `root`, reading its inventory.conf (an error when missing or invalid).
-    public init(root: URL) throws {
-        let root = root.standardizedFileURL
-        let url = root.appendingPathComponent(Self.inventoryFileName)
-        guard let text = try TextFile.read(url) else {
-            throw SiteError("site has no \(Self.inventoryFileName)", file: url.path)
+    /// Opens the site `directory` stands for: a project root, a package directory or a directory
+    /// with inventory.conf. An error says what was looked for where.
+    public init(root directory: URL, currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws {
+        guard let layout = try SiteLayout.locate(directory) else {
+            throw SiteError("not a site: \(SiteLayout.lookedFor)", file: directory.standardizedFileURL.path)
         }
-        self.root = root
-        self.inventory = try InventoryConfig(parsing: text, path: url.path)
+        try self.init(layout: layout, currentDirectory: currentDirectory)
     }
 
-    /// Opens the nearest site at or above `directory`: the first directory upward holding inventory.conf.
+    /// Opens the site laid out as `layout`.
+    public init(layout: SiteLayout, currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws {
+        self.layout = layout
+        self.inventory = try SiteInventory(layout: layout, currentDirectory: currentDirectory)
+    }
+
+    /// Opens the nearest site at or above `directory`.
     public static func discover(from directory: URL) throws -> Site {
-        let start = directory.standardizedFileURL
-        var candidate = start
-        while true {
-            var isDirectory: ObjCBool = false
-            let path = candidate.appendingPathComponent(inventoryFileName).path
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                return try Site(root: candidate)
-            }
-            let parent = candidate.deletingLastPathComponent().standardizedFileURL
-            if parent.path == candidate.path {
-                throw SiteError("no \(inventoryFileName) in \(start.path) or any directory above it")
-            }
-            candidate = parent
-        }
+        try Site(layout: SiteLayout.discover(from: directory))
     }
 
-    /// The site's name: the root directory's last path component.
+    /// The site package directory, under which every site file is.
+    public var root: URL { layout.package }
+
+    /// The site's name: the package directory's name.
     public var name: String { root.lastPathComponent }
 
-    /// The site's inventory.conf.
-    public var inventoryURL: URL { root.appendingPathComponent(Self.inventoryFileName) }
-
     /// controller.secrets.json: secrets only the controller can decrypt.
-    public var controllerSecretsURL: URL { root.appendingPathComponent("controller.secrets.json") }
-
-    /// nodes/NAME.conf for `node`; throws when the name is not a plain file name.
-    public func nodeConfURL(_ node: String) throws -> URL {
-        try file(in: "nodes", name: node, kind: "node", suffix: ".conf")
-    }
+    public var controllerSecretsURL: URL { layout.controllerSecrets }
 
     /// nodes/NAME.secrets.json for `node`; throws when the name is not a plain file name.
-    public func nodeSecretsURL(_ node: String) throws -> URL {
-        try file(in: "nodes", name: node, kind: "node", suffix: ".secrets.json")
-    }
-
-    /// groups/NAME.conf for `group`; throws when the name is not a plain file name.
-    public func groupConfURL(_ group: String) throws -> URL {
-        try file(in: "groups", name: group, kind: "group", suffix: ".conf")
-    }
+    public func nodeSecretsURL(_ node: String) throws -> URL { try layout.nodeSecrets(node) }
 
     /// groups/NAME.secrets.json for `group`; throws when the name is not a plain file name.
-    public func groupSecretsURL(_ group: String) throws -> URL {
-        try file(in: "groups", name: group, kind: "group", suffix: ".secrets.json")
+    public func groupSecretsURL(_ group: String) throws -> URL { try layout.groupSecrets(group) }
+
+    /// Builds the site's host store from its inventory.
+    public func hostStore() throws -> MemoryHostStore { try inventory.hostStore() }
+
+    /// The secret store's settings from the inventory.
+    public func secretsSettings() throws -> SecretsSettings { try inventory.secretsSettings() }
+
+    /// True when node data exists for `node` (nodes/NAME.py or nodes/NAME.conf).
+    public func hasNodeData(_ node: String) throws -> Bool {
+        let module = try layout.nodeModule(node).path
+        let conf = try layout.nodeConfig(node).path
+        return FileManager.default.fileExists(atPath: module) || FileManager.default.fileExists(atPath: conf)
     }
 
-    private func file(in directory: String, name: String, kind: String, suffix: String) throws -> URL {
-        try SiteName.check(name, kind: kind)
-        return root.appendingPathComponent(directory).appendingPathComponent(name + suffix)
-    }
-
-    /// Builds the site's host store from inventory.conf.
-    public func hostStore() throws -> MemoryHostStore {
-        try MemoryHostStore(config: inventory)
-    }
-
-    /// Reads nodes/NAME.conf for `node`.
+    /// Reads `node`'s data from nodes/NAME.py (or progfig's older nodes/NAME.conf); a node
+    /// described by both is an error, as is one described by neither.
     public func nodeData(_ node: String) throws -> NodeData {
-        try NodeData(node: node, contentsOf: nodeConfURL(node))
+        let moduleURL = try layout.nodeModule(node)
+        let confURL = try layout.nodeConfig(node)
+        let module = try PythonModule(contentsOf: moduleURL)
+        let conf = try TextFile.read(confURL)
+        switch (module, conf) {
+        case (let module?, nil): return try NodeData(node: node, module: module)
+        case (nil, let text?): return try NodeData(node: node, parsing: text, path: confURL.path)
+        case (_?, _?):
+            throw SiteError("node \(quoted(node)) is described by both \(moduleURL.lastPathComponent) and \(confURL.lastPathComponent); keep one",
+                            file: moduleURL.path)
+        case (nil, nil):
+            throw SiteError("no data for node \(quoted(node)): neither \(moduleURL.lastPathComponent) nor \(confURL.lastPathComponent) exists",
+                            file: layout.nodesDirectory.path)
+        }
     }
 
-    /// Resolves a path from a config file as the original does: an absolute path is kept; a relative
-    /// one resolves against the site root if a file exists there, else against `currentDirectory` if
-    /// one exists there, else to the site-root form.
-    public func resolve(path: String, currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL {
-        if path.hasPrefix("/") {
-            return URL(fileURLWithPath: path).standardizedFileURL
-        }
-        let underRoot = root.appendingPathComponent(path).standardizedFileURL
-        if FileManager.default.fileExists(atPath: underRoot.path) {
-            return underRoot
-        }
-        let underCurrent = currentDirectory.appendingPathComponent(path).standardizedFileURL
-        if FileManager.default.fileExists(atPath: underCurrent.path) {
-            return underCurrent
-        }
-        return underRoot
+    /// A key path as the original uses it: an absolute path as is, a relative one relative to the
+    /// current directory.
+    public static func keyPath(_ path: String, currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path).standardizedFileURL
+            : currentDirectory.appendingPathComponent(path).standardizedFileURL
     }
 
-    /// The version of the current build: builddata/version, trimmed, or nil when absent or empty.
+    /// The version of the current build: `version` in builddata/version.py, or nil when absent.
     public func currentVersion() throws -> String? {
-        let url = root.appendingPathComponent("builddata").appendingPathComponent("version")
-        let version = try TextFile.read(url)?.trimmingCharacters(in: .whitespacesAndNewlines)
-        return version?.isEmpty == false ? version : nil
+        guard let module = try PythonModule(contentsOf: layout.versionModule),
+              let assignment = module.assignment("version") else { return nil }
+        guard case .string(let version) = try module.evaluate(assignment.value) else {
+            throw module.error("expected a string for version", at: assignment.value.position)
+        }
+        return version
     }
 }
 
 extension Site {
-    /// The identities in the controller key file, when `controller_age_path` names a file that
-    /// exists and is not passphrase-protected (reading those would ask for the passphrase); nil
-    /// otherwise. Throws a `SiteError` naming the file when it can't be read or parsed.
+    /// The identities in the controller key file, when the inventory names one
+    /// (controller_age_path) that exists and is not passphrase-protected (reading those would ask
+    /// for the passphrase); nil otherwise. Throws a `SiteError` naming the file when it can't be
+    /// read or parsed.
     func plainControllerKey() throws -> (path: String, identities: [any Identity])? {
-        guard let entry = inventory.controllerAgePath else { return nil }
-        let path = resolve(path: entry.value).path
+        guard let entry = try secretsSettings().controllerKeyPath else { return nil }
+        let path = Site.keyPath(entry).path
         guard let bytes = try SiteFiles.read(URL(fileURLWithPath: path)), !IdentityFile.isEncrypted(bytes) else { return nil }
         do {
             return (path, try IdentityFile.parse(String(decoding: bytes, as: UTF8.self), name: path))
@@ -126,4 +111,3 @@ extension Site {
         }
     }
 }
-

@@ -9,17 +9,22 @@ public struct SiteError: Error, CustomStringConvertible, Equatable, Sendable {
     public let file: String?
     /// The 1-based line number within `file`, when the error concerns one line.
     public let line: Int?
+    /// The 1-based column within `line`, when the error concerns one construct (site modules).
+    public let column: Int?
 
-    /// Creates an error with a message and an optional file path and line number.
-    public init(_ message: String, file: String? = nil, line: Int? = nil) {
+    /// Creates an error with a message and an optional file path, line and column.
+    public init(_ message: String, file: String? = nil, line: Int? = nil, column: Int? = nil) {
         self.message = message
         self.file = file
         self.line = line
+        self.column = column
     }
 
-    /// The one-line message with its location: `FILE:LINE: message`, `FILE: message` or `message`.
+    /// The one-line message with its location: `FILE:LINE:COLUMN: message`, `FILE:LINE: message`,
+    /// `FILE: message` or `message`.
     public var description: String {
         switch (file, line) {
+        case let (file?, line?) where column != nil: return "\(file):\(line):\(column!): \(message)"
         case let (file?, line?): return "\(file):\(line): \(message)"
         case let (file?, nil): return "\(file): \(message)"
         default: return message

@@ -14,43 +14,38 @@ public struct SiteValidator {
     /// inventory itself cannot be loaded.
     public func findings() throws -> [SiteError] {
         let hosts = try site.hostStore()
-        let inventory = site.inventory
         var findings: [SiteError] = []
 
         for member in hosts.unlistedGroupMembers {
             findings.append(SiteError("group \"\(member.group)\" lists \"\(member.node)\", which is not in node_function_map",
                                       file: member.file, line: member.line))
         }
-        var publicKeys: [String: String] = [:]
-        for entry in inventory.nodeFunctions {
-            let node = entry.name
-            let conf = try site.nodeConfURL(node)
-            if !FileManager.default.fileExists(atPath: conf.path) {
-                findings.append(SiteError("node_function_map lists \"\(node)\", but \(conf.path) does not exist",
-                                          file: inventory.path, line: entry.line))
-            } else {
-                do {
-                    let data = try site.nodeData(node)
-                    if let key = data.agePubkey {
-                        publicKeys[node] = key
-                        do {
-                            let recipient = try AgeKeys.recipient(key)
-                            if let expected = data.sshHostFingerprint, let actual = AgeKeys.sshFingerprint(of: recipient), expected != actual {
-                                findings.append(SiteError("node \"\(node)\": ssh_host_fingerprint \(expected) is not the fingerprint of its SSH age_pubkey (\(actual))",
-                                                          file: data.path))
-                            }
-                        } catch {
-                            findings.append(SiteError("node \"\(node)\": age_pubkey does not parse: \(error.message)", file: data.path))
+        for node in hosts.nodes {
+            guard try site.hasNodeData(node) else {
+                findings.append(SiteError("node_function_map lists \"\(node)\", but neither nodes/\(node).py nor nodes/\(node).conf exists",
+                                          file: hosts.file, line: hosts.line(ofNode: node)))
+                continue
+            }
+            do {
+                let data = try site.nodeData(node)
+                if let key = data.agePubkey {
+                    do {
+                        let recipient = try AgeKeys.recipient(key)
+                        if let expected = data.sshHostFingerprint, let actual = AgeKeys.sshFingerprint(of: recipient), expected != actual {
+                            findings.append(SiteError("node \"\(node)\": ssh_host_fingerprint \(expected) is not the fingerprint of its SSH age_pubkey (\(actual))",
+                                                      file: data.path))
                         }
-                    } else {
-                        findings.append(SiteError("node \"\(node)\" has no age_pubkey in [sitedata]", file: data.path))
+                    } catch {
+                        findings.append(SiteError("node \"\(node)\": age_pubkey does not parse: \(error.message)", file: data.path))
                     }
-                } catch let error as SiteError {
-                    findings.append(error)
+                } else {
+                    findings.append(SiteError("node \"\(node)\" has no age_pubkey in its sitedata", file: data.path))
                 }
+            } catch let error as SiteError {
+                findings.append(error)
             }
             do { _ = try hosts.nodeRoles(node) } catch let error as SiteError {
-                findings.append(SiteError(error.message, file: inventory.path, line: entry.line))
+                findings.append(error)
             }
         }
         findings += controllerFindings()
@@ -59,17 +54,17 @@ public struct SiteValidator {
     }
 
     private func controllerFindings() -> [SiteError] {
-        let inventory = site.inventory
-        guard let pub = inventory.controllerAgePub else {
-            return [SiteError("[secrets] has no controller_age_pub; secrets cannot be stored", file: inventory.path)]
+        let settings: SecretsSettings
+        do { settings = try site.secretsSettings() } catch {
+            return [error as? SiteError ?? SiteError("\(error)")]
         }
         let recipient: any Recipient
-        do { recipient = try AgeKeys.recipient(pub.value) } catch {
-            return [SiteError("controller_age_pub does not parse: \(error.message)", file: inventory.path, line: pub.line)]
+        do { recipient = try AgeKeys.recipient(settings.controllerPublicKey) } catch {
+            return [SiteError("controller public key does not parse: \(error.message)", file: settings.file, line: settings.line, column: settings.column)]
         }
         do {
             if let key = try site.plainControllerKey(), !key.identities.contains(where: { $0.recipient?.encoded == recipient.encoded }) {
-                return [SiteError("controller_age_pub does not match the controller key in \(key.path)", file: inventory.path, line: pub.line)]
+                return [SiteError("controller_age_pub does not match the controller key in \(key.path)", file: settings.file, line: settings.line)]
             }
         } catch {
             return [error as? SiteError ?? SiteError("controller key cannot be read: \(error)")]
@@ -80,8 +75,7 @@ public struct SiteValidator {
     private func secretsFileFindings(hosts: MemoryHostStore) throws -> [SiteError] {
         var findings: [SiteError] = []
         var files: [(URL, String?)] = [(site.controllerSecretsURL, nil)]
-        for (directory, known) in [("nodes", Set(hosts.nodes)), ("groups", Set(hosts.groups))] {
-            let dir = site.root.appendingPathComponent(directory)
+        for (directory, dir, known) in [("nodes", site.layout.nodesDirectory, Set(hosts.nodes)), ("groups", site.layout.groupsDirectory, Set(hosts.groups))] {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
             for file in names.sorted() where file.hasSuffix(".secrets.json") {
                 let owner = String(file.dropLast(".secrets.json".count))

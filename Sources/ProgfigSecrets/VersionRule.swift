@@ -17,9 +17,26 @@ public enum VersionRule: Equatable, Sendable {
     ) -> VersionMinter {
         switch self {
         case let .epoch(major, minor):
-            return mintVersionFactoryFromEpoch(major: major, minor: minor, clock: clock)
+            // As the original's mint_version_factory_from_epoch, but with the true UTC epoch.
+            return {
+                let epoch = Int(clock().timeIntervalSince1970.rounded(.down))
+                return try Self.validated("\(major).\(minor).\(epoch)", source: "epoch rule")
+            }
         case let .environment(variable):
-            return mintVersionFactoryFromEnvironment(variable: variable, environment: environment)
+            return {
+                guard let value = environment()[variable], !value.isEmpty else {
+                    throw SiteError("environment variable \(variable) is unset or empty; it must hold the version to build")
+                }
+                return try Self.validated(value, source: "environment variable \(variable)")
+            }
         }
+    }
+
+    /// Returns `version` when it is PEP 440-valid, else throws an error naming where it came from.
+    private static func validated(_ version: String, source: String) throws -> String {
+        guard PEP440.isValid(version) else {
+            throw SiteError("version \(quoted(version)) from \(source) is not a valid PEP 440 version")
+        }
+        return version
     }
 }

@@ -3,7 +3,7 @@ import ArgumentParser
 /// Options shared by the site commands; include them with `@OptionGroup var global: GlobalOptions`.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The progfiguration site directory (default: the current directory).", valueName: "DIR"))
+        "The site: a project root (pyproject.toml with src/NAME/ or NAME/), a site package directory, or a directory with inventory.conf (default: $PROGFIG_SITE, else the nearest such directory upward from the current one).", valueName: "DIR"))
     var site: String?
 
     @Option(name: .customLong("age-key"), help: ArgumentHelp(

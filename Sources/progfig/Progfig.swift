@@ -24,8 +24,9 @@ struct Progfig: AsyncParsableCommand {
               progfig age -d -i key.txt notes.age
 
             The site commands (list, info, secret, validate, version) find the site from \
-            --site DIR, else $PROGFIG_SITE, else the nearest directory upward holding \
-            inventory.conf, and take the global options --site, --age-key, \
+            --site DIR, else $PROGFIG_SITE, else the nearest site upward (a project root with \
+            pyproject.toml and src/NAME/ or NAME/, a site package directory, or a directory with \
+            inventory.conf), and take the global options --site, --age-key, \
             --secret-store-arguments, -v and -q before, between or after the subcommand \
             names:
 

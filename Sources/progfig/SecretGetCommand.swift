@@ -7,8 +7,8 @@ struct SecretGetCommand: ParsableCommand {
         commandName: "get",
         abstract: "Print the secret NAME as NODE sees it: its own, else its groups', 'universal' last.",
         discussion: """
-            Acting as NODE, the node's own age_key_path (nodes/NODE.conf) is tried after any \
-            --age-key and before the keys in inventory.conf. Prints the value byte for byte.
+            Acting as NODE, the node's own age_key_path (sitedata in nodes/NODE.py) is tried \
+            after any --age-key and before the inventory's keys. Prints the value byte for byte.
 
               progfig secret get web1 db_password
             """)

@@ -15,8 +15,9 @@ struct SiteContext {
     let site: Site
     let global: GlobalOptions
 
-    /// Opens the site named by `global.site`, else `$PROGFIG_SITE`, else the nearest directory
-    /// upward from the working directory that holds inventory.conf.
+    /// Opens the site named by `global.site`, else `$PROGFIG_SITE`, else the nearest site upward
+    /// from the working directory; each may be a project root, a package directory or a directory
+    /// with inventory.conf.
     init(_ global: GlobalOptions) throws {
         self.global = global
         let environment = ProcessInfo.processInfo.environment

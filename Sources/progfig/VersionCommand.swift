@@ -16,7 +16,7 @@ struct VersionShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
         abstract: "Show progfig's version and the site's name, path and current version.",
-        discussion: "The site's current version is the contents of builddata/version, when present.")
+        discussion: "The site's current version is `version` in builddata/version.py, when a build wrote it.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -25,7 +25,7 @@ struct VersionShowCommand: ParsableCommand {
         let site = try SiteContext(global).site
         try Output.line("site: \(site.name)")
         try Output.line("path: \(site.root.path)")
-        try Output.line("version: \(try site.currentVersion() ?? "(none: no builddata/version)")")
+        try Output.line("version: \(try site.currentVersion() ?? "(none: no builddata/version.py)")")
     }
 }
 
@@ -35,16 +35,18 @@ struct VersionMintCommand: ParsableCommand {
         commandName: "mint",
         abstract: "Print a new version for the site's next build, from its [version] rule.",
         discussion: """
-            inventory.conf's [version] section sets the rule: 'major' and 'minor' give \
-            MAJOR.MINOR.EPOCH (UTC seconds; 1.0 by default), or 'env = NAME' takes the version \
-            from that environment variable (set by CI). Every version is checked to be a valid \
-            PEP 440 (pip) version.
+            inventory.py's mint_version = siteversion.mint_version_factory_from_epoch(major=, \
+            minor=) gives MAJOR.MINOR.EPOCH (UTC seconds); a hand-written def mint_version() \
+            cannot be run. A site without inventory.py takes the rule from inventory.conf's \
+            [version] section: 'major' and 'minor' (1.0 by default), or 'env = NAME' to take the \
+            version from that environment variable (set by CI). Every version is checked to be \
+            a valid PEP 440 (pip) version.
             """)
 
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         let site = try SiteContext(global).site
-        try Output.line(try site.inventory.version.minter()())
+        try Output.line(try site.inventory.versionRule().minter()())
     }
 }

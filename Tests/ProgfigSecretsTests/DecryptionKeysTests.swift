@@ -12,13 +12,13 @@ final class CallCounter: @unchecked Sendable {
 }
 
 final class DecryptionKeysTests: XCTestCase {
-    /// Nodes n1 and n2 (g1 = n2); n1's conf names `keys/n1.age` (relative to the site root) as its
+    /// Nodes n1 and n2 (g1 = n2); n1's conf names `SITE/keys/n1.age` as its
     /// age_key_path. A node secret for n1, a group secret for g1 and a controller-only secret are
     /// stored. No key file exists.
     private func makeSite() throws -> SecretsSite {
         let site = try SecretsSite(root: makeTemporaryDirectory().appendingPathComponent("keysite"))
         try site.writeInventory(groups: [("g1", "n2")], nodes: [("n1", "web"), ("n2", "web")])
-        try site.addNode("n1", keyPath: "keys/n1.age")
+        try site.addNode("n1", keyPath: site.path("keys/n1.age"))
         try site.addNode("n2")
         let store = try site.store()
         _ = try store.encrypt(name: "own", value: Array("n1 only".utf8), nodes: ["n1"], groups: [], controllerKey: false, store: true)
@@ -81,7 +81,10 @@ final class DecryptionKeysTests: XCTestCase {
         XCTAssertEqual(absolute.keys.locations, [.requiredFile(site.path("elsewhere/n2.age")), .file(site.controllerKeyPath), .file(site.fallbackKeyPath)])
         XCTAssertEqual(try value(absolute, .group("g1"), "grp"), "g1 value")
         XCTAssertThrowsError(try value(absolute, .node("n1"), "own"))
-        // A relative override resolves against the site root.
+        // A relative override resolves against the current directory, as the original's paths do.
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(site.root.path)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
         let relative = try site.store(SecretStoreOptions(keyOverrides: ["elsewhere/n2.age"]))
         XCTAssertEqual(relative.keys.locations.first, .requiredFile(site.path("elsewhere/n2.age")))
         XCTAssertEqual(try value(relative, .group("g1"), "grp"), "g1 value")

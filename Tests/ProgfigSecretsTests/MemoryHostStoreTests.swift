@@ -1,20 +1,22 @@
 import XCTest
 import ProgfigSecrets
 
+/// The original's MemoryHostStore answers on the same maps (orders, `default`, duplicates,
+/// members missing from node_function_map); DifferentialTests checks them against its code.
 final class MemoryHostStoreTests: XCTestCase {
     /// The store from the documentation's second example, built without inventory.conf.
-    private func documentedStore() throws -> MemoryHostStore {
-        try MemoryHostStore(
+    private func documentedStore() -> MemoryHostStore {
+        MemoryHostStore(
             groups: ["group1": ["node1"]],
             nodeFunctionMap: ["node1": "func1"],
             functionRoleMap: ["func1": ["settz"], "default": ["settz"]])
     }
 
     func testDocumentedStoreBuiltDirectly() throws {
-        let store = try documentedStore()
+        let store = documentedStore()
         XCTAssertEqual(store.groups, ["universal", "group1"])
         XCTAssertEqual(store.nodes, ["node1"])
-        XCTAssertEqual(store.functions, ["func1"])
+        XCTAssertEqual(store.functions, ["func1", "default"])
         XCTAssertEqual(store.roles, ["settz"])
         XCTAssertEqual(try store.groupMembers("universal"), ["node1"])
         XCTAssertEqual(try store.groupMembers("group1"), ["node1"])
@@ -26,87 +28,92 @@ final class MemoryHostStoreTests: XCTestCase {
 
     func testDirectStoreEqualsStoreFromDocumentedInventory() throws {
         let fromConfig = try MemoryHostStore(config: InventoryConfig(parsing: documentedInventory, path: "inventory.conf"))
-        XCTAssertEqual(fromConfig, try documentedStore())
+        XCTAssertEqual(fromConfig, documentedStore())
     }
 
-    private func biggerStore() throws -> MemoryHostStore {
-        try MemoryHostStore(
+    private func biggerStore() -> MemoryHostStore {
+        MemoryHostStore(
             groups: ["zeta": ["n3", "n1", "n3"], "alpha": ["n2"], "empty": []],
             nodeFunctionMap: ["n3": "web", "n1": "web", "n2": "db", "n4": "new"],
             functionRoleMap: ["web": ["nginx", "certs", "nginx"], "db": ["postgres"], "default": ["base"]])
     }
 
-    func testUniversalFirstThenGroupsSorted() throws {
-        let store = try biggerStore()
-        XCTAssertEqual(store.groups, ["universal", "alpha", "empty", "zeta"])
-        XCTAssertEqual(try store.groupMembers("universal"), ["n1", "n2", "n3", "n4"])
-        XCTAssertEqual(try store.groupMembers("zeta"), ["n3", "n1"])
+    func testGroupsInDefinitionOrderUniversalFirst() throws {
+        let store = biggerStore()
+        XCTAssertEqual(store.groups, ["universal", "zeta", "alpha", "empty"])
+        XCTAssertEqual(try store.groupMembers("universal"), ["n3", "n1", "n2", "n4"])
+        XCTAssertEqual(try store.groupMembers("zeta"), ["n3", "n1", "n3"])
         XCTAssertEqual(try store.groupMembers("empty"), [])
     }
 
-    func testNodeGroupsUniversalFirst() throws {
-        let store = try biggerStore()
-        XCTAssertEqual(try store.nodeGroups("n3"), ["universal", "zeta"])
+    func testNodeGroupsInDefinitionOrderWithRepeats() throws {
+        let store = biggerStore()
+        XCTAssertEqual(try store.nodeGroups("n3"), ["universal", "zeta", "zeta"])
         XCTAssertEqual(try store.nodeGroups("n2"), ["universal", "alpha"])
         XCTAssertEqual(try store.nodeGroups("n4"), ["universal"])
     }
 
-    func testNodesFunctionsRoles() throws {
-        let store = try biggerStore()
-        XCTAssertEqual(store.nodes, ["n1", "n2", "n3", "n4"])
-        XCTAssertEqual(store.functions, ["db", "new", "web"])
+    func testNodesFunctionsRolesAsTheMapsGiveThem() throws {
+        let store = biggerStore()
+        XCTAssertEqual(store.nodes, ["n3", "n1", "n2", "n4"])
+        XCTAssertEqual(store.functions, ["web", "db", "default"])
         XCTAssertEqual(store.roles, ["base", "certs", "nginx", "postgres"])
-        XCTAssertEqual(try store.functionNodes("web"), ["n1", "n3"])
-        XCTAssertEqual(try store.nodeRoles("n1"), ["nginx", "certs"])
+        XCTAssertEqual(try store.functionNodes("web"), ["n3", "n1"])
+        XCTAssertEqual(try store.nodeRoles("n1"), ["nginx", "certs", "nginx"])
     }
 
-    func testDefaultRolesForFunctionWithoutEntry() throws {
-        let store = try biggerStore()
+    /// The original has no fallback to `default`: a function without an entry has no roles.
+    func testFunctionWithoutEntryHasNoRoles() throws {
+        let store = biggerStore()
         XCTAssertEqual(try store.nodeFunction("n4"), "new")
-        XCTAssertEqual(try store.nodeRoles("n4"), ["base"])
-    }
-
-    func testNoRolesAndNoDefaultIsError() throws {
-        let store = try MemoryHostStore(groups: [:], nodeFunctionMap: ["n1": "orphan"], functionRoleMap: ["web": ["nginx"]])
-        XCTAssertThrowsSiteError(
-            try store.nodeRoles("n1"),
-            "node \"n1\" has function \"orphan\", which has no entry in function_role_map, and there is no \"default\" entry")
+        XCTAssertThrowsSiteError(try store.nodeRoles("n4"), "node \"n4\" has function \"new\", which has no entry in function_role_map")
+        XCTAssertThrowsSiteError(try store.functionRoles("new"), "function \"new\" has no entry in function_role_map")
     }
 
     func testUnknownNamesAreErrors() throws {
-        let store = try documentedStore()
+        let store = documentedStore()
         XCTAssertThrowsSiteError(try store.nodeFunction("nodeX"), "unknown node \"nodeX\"")
         XCTAssertThrowsSiteError(try store.nodeRoles("nodeX"), "unknown node \"nodeX\"")
         XCTAssertThrowsSiteError(try store.nodeGroups("nodeX"), "unknown node \"nodeX\"")
         XCTAssertThrowsSiteError(try store.groupMembers("groupX"), "unknown group \"groupX\"")
-        XCTAssertThrowsSiteError(try store.functionNodes("default"), "unknown function \"default\"")
+        XCTAssertThrowsSiteError(try store.functionNodes("default"), "no node has function \"default\"")
     }
 
-    func testGroupMemberMissingFromNodeFunctionMapIsLeftOutAndRecorded() throws {
+    /// The original keeps such a member in its group, and its node_groups then fails for every node.
+    func testGroupMemberMissingFromNodeFunctionMap() throws {
         let config = try InventoryConfig(
-            parsing: "[groups]\ng1 = node1\ng2 = node1 ghost\n[node_function_map]\nnode1 = f\n", path: "inventory.conf")
+            parsing: "[groups]\ng1 = node1\ng2 = node1 ghost\n[node_function_map]\nnode1 = f\n[function_role_map]\n", path: "inventory.conf")
         let store = try MemoryHostStore(config: config)
-        XCTAssertEqual(try store.groupMembers("g2"), ["node1"])
+        XCTAssertEqual(try store.groupMembers("g2"), ["node1", "ghost"])
         XCTAssertEqual(store.unlistedGroupMembers, [
             .init(group: "g2", node: "ghost", file: "inventory.conf", line: 3),
         ])
+        XCTAssertThrowsSiteError(try store.nodeGroups("node1"),
+                                 "inventory.conf:3: group \"g2\" lists \"ghost\", which is not in node_function_map, "
+                                 + "so no node's groups can be known (add it there or remove it from the group)")
     }
 
-    func testGroupNamedUniversalIsError() {
-        XCTAssertThrowsSiteError(
-            try MemoryHostStore(groups: ["universal": []], nodeFunctionMap: [:], functionRoleMap: [:]),
-            "group \"universal\" is implicit (it holds every node) and cannot be defined")
+    /// `{"universal": [...], **groups}`: a defined universal group replaces the implicit one.
+    func testDefinedUniversalGroupReplacesTheImplicitOne() throws {
+        let store = MemoryHostStore(groups: ["g": ["n1"], "universal": ["n2"]], nodeFunctionMap: ["n1": "f", "n2": "f"], functionRoleMap: [:])
+        XCTAssertEqual(store.groups, ["universal", "g"])
+        XCTAssertEqual(try store.groupMembers("universal"), ["n2"])
+        XCTAssertEqual(try store.nodeGroups("n1"), ["g"])
     }
 
-    func testNodeNameMustBePlainFileName() throws {
-        let config = try InventoryConfig(parsing: "[node_function_map]\n../etc = f\n", path: "inventory.conf")
-        XCTAssertThrowsSiteError(
-            try MemoryHostStore(config: config),
-            "inventory.conf:2: invalid node name \"../etc\": must be non-empty, not start with '.', and contain no '/'")
+    /// [DEFAULT] keys appear in every section configparser lists, so in each map.
+    func testDefaultSectionKeysJoinEveryMap() throws {
+        let config = try InventoryConfig(
+            parsing: "[DEFAULT]\nn0 = f0\n[groups]\n[node_function_map]\nn1 = f1\n[function_role_map]\nf1 = r\n", path: "inventory.conf")
+        let store = try MemoryHostStore(config: config)
+        XCTAssertEqual(store.nodes, ["n0", "n1"])
+        XCTAssertEqual(store.groups, ["universal", "n0"])
+        XCTAssertEqual(store.functions, ["n0", "f1"])
+        XCTAssertEqual(try store.groupMembers("n0"), ["f0"])
     }
 
     func testUsableThroughProtocol() throws {
-        let store: any HostStore = try documentedStore()
+        let store: any HostStore = documentedStore()
         XCTAssertEqual(try store.nodeRoles("node1"), ["settz"])
     }
 }

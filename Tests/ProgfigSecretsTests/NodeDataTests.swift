@@ -33,17 +33,6 @@ final class NodeDataTests: XCTestCase {
         XCTAssertEqual(data.sitedata, [:])
     }
 
-    func testReadsFromDisk() throws {
-        let dir = try makeTemporaryDirectory()
-        let url = try writeFile("[node]\naddress = 10.0.0.1\n", to: "nodes/n1.conf", in: dir)
-        XCTAssertEqual(try NodeData(node: "n1", contentsOf: url).nodeSection["address"], "10.0.0.1")
-    }
-
-    func testMissingFileNamesNodeAndPath() throws {
-        let dir = try makeTemporaryDirectory()
-        let url = dir.appendingPathComponent("nodes/ghost.conf")
-        XCTAssertThrowsSiteError(try NodeData(node: "ghost", contentsOf: url), "\(url.path): no configuration file for node \"ghost\"")
-    }
 
     func testSyntaxErrorNamesFileAndLine() {
         XCTAssertThrowsSiteError(

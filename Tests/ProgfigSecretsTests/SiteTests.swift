@@ -14,18 +14,17 @@ final class SiteTests: XCTestCase {
         let site = try Site(root: root)
         XCTAssertEqual(site.name, "example_site")
         XCTAssertEqual(site.root.path, root.path)
-        XCTAssertEqual(site.inventoryURL.path, root.path + "/inventory.conf")
         XCTAssertEqual(site.inventory.path, root.path + "/inventory.conf")
-        XCTAssertEqual(site.inventory.nodeFunctionMap, ["node1": "func1"])
+        XCTAssertEqual(try site.hostStore().nodes, ["node1"])
         XCTAssertEqual(try site.hostStore().groups, ["universal", "group1"])
     }
 
     func testPaths() throws {
         let root = try makeSite()
         let site = try Site(root: root)
-        XCTAssertEqual(try site.nodeConfURL("node1").path, root.path + "/nodes/node1.conf")
+        XCTAssertEqual(try site.layout.nodeConfig("node1").path, root.path + "/nodes/node1.conf")
+        XCTAssertEqual(try site.layout.nodeModule("node1").path, root.path + "/nodes/node1.py")
         XCTAssertEqual(try site.nodeSecretsURL("node1").path, root.path + "/nodes/node1.secrets.json")
-        XCTAssertEqual(try site.groupConfURL("group1").path, root.path + "/groups/group1.conf")
         XCTAssertEqual(try site.groupSecretsURL("group1").path, root.path + "/groups/group1.secrets.json")
         XCTAssertEqual(site.controllerSecretsURL.path, root.path + "/controller.secrets.json")
     }
@@ -33,14 +32,14 @@ final class SiteTests: XCTestCase {
     func testPathsRejectNamesThatEscape() throws {
         let site = try Site(root: makeSite())
         let rule = "must be non-empty, not start with '.', and contain no '/'"
-        XCTAssertThrowsSiteError(try site.nodeConfURL("../x"), "invalid node name \"../x\": \(rule)")
+        XCTAssertThrowsSiteError(try site.layout.nodeModule("../x"), "invalid node name \"../x\": \(rule)")
         XCTAssertThrowsSiteError(try site.groupSecretsURL(""), "invalid group name \"\": \(rule)")
         XCTAssertThrowsSiteError(try site.nodeSecretsURL(".hidden"), "invalid node name \".hidden\": \(rule)")
     }
 
     func testMissingInventoryIsError() throws {
         let root = try makeTemporaryDirectory()
-        XCTAssertThrowsSiteError(try Site(root: root), "\(root.path)/inventory.conf: site has no inventory.conf")
+        XCTAssertThrowsSiteError(try Site(root: root), "\(root.path): not a site: \(SiteLayout.lookedFor)")
     }
 
     func testInvalidInventoryErrorNamesFullPath() throws {
@@ -54,7 +53,10 @@ final class SiteTests: XCTestCase {
         try writeFile("[node]\nuser = admin\n", to: "nodes/node1.conf", in: root)
         let site = try Site(root: root)
         XCTAssertEqual(try site.nodeData("node1").nodeSection, ["user": "admin"])
-        XCTAssertThrowsSiteError(try site.nodeData("node2"), "\(root.path)/nodes/node2.conf: no configuration file for node \"node2\"")
+        XCTAssertThrowsSiteError(try site.nodeData("node2"), "\(root.path)/nodes: no data for node \"node2\": neither node2.py nor node2.conf exists")
+        // A node described by both forms is an error.
+        try writeFile("node = InventoryNode(address=\"n1\")\n", to: "nodes/node1.py", in: root)
+        XCTAssertThrowsSiteError(try site.nodeData("node1"), "\(root.path)/nodes/node1.py: node \"node1\" is described by both node1.py and node1.conf; keep one")
     }
 
     func testDiscoverUpward() throws {
@@ -81,33 +83,23 @@ final class SiteTests: XCTestCase {
 
     func testDiscoverWithoutSiteIsError() throws {
         let dir = try makeTemporaryDirectory()
-        XCTAssertThrowsSiteError(try Site.discover(from: dir), "no inventory.conf in \(dir.path) or any directory above it")
+        XCTAssertThrowsSiteError(try Site.discover(from: dir), "no site in \(dir.path) or any directory above it: \(SiteLayout.lookedFor)")
     }
 
-    func testResolveAbsoluteKept() throws {
-        let site = try Site(root: makeSite())
-        XCTAssertEqual(site.resolve(path: "/etc/x/../node.age").path, "/etc/node.age")
-    }
-
-    func testResolveOrder() throws {
-        let root = try makeSite()
+    func testKeyPathsAreRelativeToTheCurrentDirectory() throws {
         let cwd = try makeTemporaryDirectory()
-        let site = try Site(root: root)
-        try writeFile("k", to: "both.age", in: root)
-        try writeFile("k", to: "both.age", in: cwd)
-        try writeFile("k", to: "keys/cwd-only.age", in: cwd)
-        XCTAssertEqual(site.resolve(path: "both.age", currentDirectory: cwd).path, root.path + "/both.age")
-        XCTAssertEqual(site.resolve(path: "keys/cwd-only.age", currentDirectory: cwd).path, cwd.path + "/keys/cwd-only.age")
-        XCTAssertEqual(site.resolve(path: "nowhere.age", currentDirectory: cwd).path, root.path + "/nowhere.age")
+        XCTAssertEqual(Site.keyPath("/etc/x/../node.age").path, "/etc/node.age")
+        XCTAssertEqual(Site.keyPath("keys/k.age", currentDirectory: cwd).path, cwd.path + "/keys/k.age")
     }
 
     func testCurrentVersion() throws {
         let root = try makeSite()
         let site = try Site(root: root)
         XCTAssertNil(try site.currentVersion())
-        try writeFile("  1.0.1700000000\n", to: "builddata/version", in: root)
+        try writeFile("from datetime import datetime\nversion = \"1.0.1700000000\"\nbuilddate = datetime.fromisoformat(\"2023-11-14T22:13:20\")\n",
+                      to: "builddata/version.py", in: root)
         XCTAssertEqual(try site.currentVersion(), "1.0.1700000000")
-        try writeFile("\n", to: "builddata/version", in: root)
-        XCTAssertNil(try site.currentVersion())
+        try writeFile("version = 1\n", to: "builddata/version.py", in: root)
+        XCTAssertThrowsSiteError(try site.currentVersion(), root.path + "/builddata/version.py:1:11: expected a string for version")
     }
 }

@@ -68,10 +68,10 @@ final class SiteValidatorTests: XCTestCase {
         let expected = [
             "\(inv):7: group \"web\" lists \"ghost\", which is not in node_function_map",
             "\(inv):8: group \"db\" lists \"phantom\", which is not in node_function_map",
-            "\(site.path("nodes/nokey.conf")): node \"nokey\" has no age_pubkey in [sitedata]",
+            "\(site.path("nodes/nokey.conf")): node \"nokey\" has no age_pubkey in its sitedata",
             "\(site.path("nodes/badkey.conf")): node \"badkey\": age_pubkey does not parse: invalid recipient \"age1notakey\": invalid character in Bech32 data",
-            "\(inv):14: node_function_map lists \"noconf\", but \(site.path("nodes/noconf.conf")) does not exist",
-            "\(inv):15: node \"norole\" has function \"mystery\", which has no entry in function_role_map, and there is no \"default\" entry",
+            "\(inv):14: node_function_map lists \"noconf\", but neither nodes/noconf.py nor nodes/noconf.conf exists",
+            "\(inv):15: node \"norole\" has function \"mystery\", which has no entry in function_role_map",
             "\(inv):3: controller_age_pub does not match the controller key in \(site.controllerKeyPath)",
             "\(site.path("controller.secrets.json")): secret \"trunc\" is not a valid age file: invalid armor: lines must be canonical padded base64 of at most 64 columns",
             "\(site.path("nodes/good.secrets.json")): secret \"plain\" is not a valid age file: not an age file: the first line is not \"age-encryption.org/v1\"",
@@ -93,7 +93,7 @@ final class SiteValidatorTests: XCTestCase {
                                 nodes: [("w1", "webserver"), ("w2", "webserver"), ("d1", "dbserver")],
                                 functionRoles: [("webserver", "nginx settz"), ("dbserver", "postgres")], controllerPub: .some(nil))
         XCTAssertEqual(try SiteValidator(site: site.site()).findings().map(\.description),
-                       ["\(inv): [secrets] has no controller_age_pub; secrets cannot be stored"])
+                       ["\(inv): [secrets] has no controller_age_pub (secrets_conf needs controller_age_pub, controller_age_path and node_fallback_age_path)"])
         try site.write("garbage\n", to: "keys/controller.age")
         try site.writeInventory(groups: [("web", "w1 w2"), ("db", "d1")],
                                 nodes: [("w1", "webserver"), ("w2", "webserver"), ("d1", "dbserver")],

@@ -83,7 +83,7 @@ final class FailureTests: XCTestCase {
         let inventory = site.root.appendingPathComponent("inventory.conf")
         try FileManager.default.removeItem(at: inventory)
         try FileManager.default.createDirectory(at: inventory, withIntermediateDirectories: false)
-        try assertFails(["--site", ".", "list", "nodes"], in: site, contains: "\(inventory.path): cannot read: Is a directory")
+        try assertFails(["--site", ".", "list", "nodes"], in: site, contains: "\(site.root.path): not a site")
     }
 
     /// `init` on a regular file, or where inventory.conf can't be written, fails cleanly and
@@ -94,12 +94,12 @@ final class FailureTests: XCTestCase {
         assertCleanError(try progfig(["init", "afile"], in: dir), status: 1, contains: "afile: exists and is not a directory")
         XCTAssertEqual(try directoryListing(dir), ["afile"])
 
-        // A dangling symbolic link at inventory.conf: the key is written first, then the
-        // inventory is refused (init never replaces anything), and the key is removed again.
+        // A dangling symbolic link at pyproject.toml: the key is written first, then the
+        // file is refused (init never replaces anything), and the key is removed again.
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("site"), withIntermediateDirectories: false)
-        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("site/inventory.conf").path,
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("site/pyproject.toml").path,
                                                    withDestinationPath: "nowhere")
-        assertCleanError(try progfig(["init", "site"], in: dir), status: 1, contains: "inventory.conf")
+        assertCleanError(try progfig(["init", "site"], in: dir), status: 1, contains: "pyproject.toml")
         XCTAssertEqual(try directoryListing(dir), ["afile", "site"])
     }
 
@@ -276,7 +276,7 @@ final class FailureTests: XCTestCase {
         let site = try makeExampleSite()
         let conf = site.root.appendingPathComponent("nodes/web2.conf")
         try replaceLine("age_pubkey = \(ExampleSite.publicKeys["web2"]!)", with: "", in: conf)
-        let message = "\(conf.path): node \"web2\" has no age_pubkey in [sitedata]; secrets cannot be encrypted to it"
+        let message = "\(conf.path): node \"web2\" has no age_pubkey in its sitedata; secrets cannot be encrypted to it"
         try assertFails(["secret", "encrypt", "-n", "web2", "--value", "TOPSECRET-VALUE-42", "--save-as", "x"], in: site, contains: message)
         try assertFails(["secret", "encrypt", "-g", "webservers", "--value", "TOPSECRET-VALUE-42", "--save-as", "x"], in: site, contains: message)
         try assertFails(["secret", "encrypt", "-g", "universal", "--value", "TOPSECRET-VALUE-42"], in: site, contains: message)

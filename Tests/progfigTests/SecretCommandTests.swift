@@ -232,8 +232,8 @@ final class SecretCommandTests: XCTestCase {
         let site = try makeExampleSite()
         XCTAssertEqual(try progfigOK(["secret", "list"], in: site.root).stdoutText, """
             controller\tbackup_passphrase
-            node db1\tdb_password
             node web1\tapi_token
+            node db1\tdb_password
             group universal\tntp_key
             group webservers\ttls_key
 
@@ -327,8 +327,8 @@ final class SecretCommandTests: XCTestCase {
         let dry = try progfigOK(["secret", "rekey", "--dry-run"], in: site.root)
         XCTAssertEqual(dry.stdoutText, """
             \(r)/controller.secrets.json: would re-encrypt 1 secret(s) of controller to 1 recipient(s)
-            \(r)/nodes/db1.secrets.json: would re-encrypt 1 secret(s) of node db1 to 2 recipient(s)
             \(r)/nodes/web1.secrets.json: would re-encrypt 1 secret(s) of node web1 to 2 recipient(s)
+            \(r)/nodes/db1.secrets.json: would re-encrypt 1 secret(s) of node db1 to 2 recipient(s)
             \(r)/groups/universal.secrets.json: would re-encrypt 1 secret(s) of group universal to 4 recipient(s)
             \(r)/groups/webservers.secrets.json: would re-encrypt 1 secret(s) of group webservers to 4 recipient(s)
 
@@ -339,10 +339,10 @@ final class SecretCommandTests: XCTestCase {
         XCTAssertEqual(rekey.stdoutText, """
             \(r)/controller.secrets.json: re-encrypted 1 secret(s) of controller to 1 recipient(s)
               backup_passphrase
-            \(r)/nodes/db1.secrets.json: re-encrypted 1 secret(s) of node db1 to 2 recipient(s)
-              db_password
             \(r)/nodes/web1.secrets.json: re-encrypted 1 secret(s) of node web1 to 2 recipient(s)
               api_token
+            \(r)/nodes/db1.secrets.json: re-encrypted 1 secret(s) of node db1 to 2 recipient(s)
+              db_password
             \(r)/groups/universal.secrets.json: re-encrypted 1 secret(s) of group universal to 4 recipient(s)
               ntp_key
             \(r)/groups/webservers.secrets.json: re-encrypted 1 secret(s) of group webservers to 4 recipient(s)

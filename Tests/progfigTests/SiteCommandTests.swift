@@ -7,9 +7,9 @@ final class SiteCommandTests: XCTestCase {
     func testListPrintsEachKindOnePerLine() throws {
         let site = try makeExampleSite()
         let expected = [
-            "nodes": "db1\nweb1\nweb2\n",
-            "groups": "universal\ndatabases\nwebservers\n",
-            "functions": "database\nwebserver\n",
+            "nodes": "web1\nweb2\ndb1\n",
+            "groups": "universal\nwebservers\ndatabases\n",
+            "functions": "webserver\ndatabase\ndefault\n",
             "roles": "nginx\npostgres\nsettz\n",
         ]
         for (kind, output) in expected {
@@ -45,7 +45,7 @@ final class SiteCommandTests: XCTestCase {
             group webservers
               members: web1 web2
             group universal
-              members: db1 web1 web2
+              members: web1 web2 db1
             group databases
               members: db1
             function database
@@ -61,7 +61,7 @@ final class SiteCommandTests: XCTestCase {
         XCTAssertEqual(twice.stdoutText, "group databases\n  members: db1\n")
 
         assertCleanError(try progfig(["info", "-n", "web9"], in: site.root), status: 1, contains: "unknown node \"web9\"")
-        assertCleanError(try progfig(["info", "-f", "mail"], in: site.root), status: 1, contains: "unknown function \"mail\"")
+        assertCleanError(try progfig(["info", "-f", "mail"], in: site.root), status: 1, contains: "no node has function \"mail\"")
         assertCleanError(try progfig(["info"], in: site.root), status: 64, contains: "name at least one node (-n), group (-g) or function (-f)")
     }
 
@@ -72,26 +72,20 @@ final class SiteCommandTests: XCTestCase {
         assertCleanError(try progfig(["info", "-g", "mailservers"], in: site.root), status: 1, contains: "unknown group \"mailservers\"")
         try replaceLine("default = settz", with: "", in: site.inventory)
         try replaceLine("db1 = database", with: "db1 = cache", in: site.inventory)
-        let message = "node \"db1\" has function \"cache\", which has no entry in function_role_map, and there is no \"default\" entry"
+        let message = "node \"db1\" has function \"cache\", which has no entry in function_role_map"
         assertCleanError(try progfig(["info", "-n", "db1"], in: site.root), status: 1, contains: message)
         assertCleanError(try progfig(["info", "-f", "cache"], in: site.root), status: 1,
-                         contains: "function \"cache\" has no entry in function_role_map, and there is no \"default\" entry")
+                         contains: "function \"cache\" has no entry in function_role_map")
     }
 
-    func testFunctionWithoutRolesUsesTheDefaultEntry() throws {
+    /// As in the original, `default` is a function like any other: there is no fallback to it.
+    func testFunctionWithoutRolesHasNoneAndDefaultIsAFunction() throws {
         let site = try makeExampleSite()
         try replaceLine("db1 = database", with: "db1 = cache", in: site.inventory)
-        XCTAssertEqual(try progfigOK(["info", "-n", "db1", "-f", "cache"], in: site.root).stdoutText, """
-            node db1
-              function: cache
-              groups: universal databases
-              roles: settz
-            function cache
-              nodes: db1
-              roles: settz
-
-            """)
-        XCTAssertEqual(try progfigOK(["list", "functions"], in: site.root).stdoutText, "cache\ndatabase\nwebserver\n")
+        assertCleanError(try progfig(["info", "-n", "db1"], in: site.root), status: 1,
+                         contains: "node \"db1\" has function \"cache\", which has no entry in function_role_map")
+        assertCleanError(try progfig(["info", "-f", "default"], in: site.root), status: 1, contains: "no node has function \"default\"")
+        XCTAssertEqual(try progfigOK(["list", "functions"], in: site.root).stdoutText, "webserver\ndatabase\ndefault\n")
     }
 
     func testSiteFromOptionEnvironmentAndDiscovery() throws {
@@ -104,36 +98,43 @@ final class SiteCommandTests: XCTestCase {
         // Discovery: from the site root and from a subdirectory two levels down.
         let deep = site.root.appendingPathComponent("nodes/sub/dir")
         try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
-        XCTAssertEqual(try progfigOK(["list", "nodes"], in: site.root).stdoutText, "db1\nweb1\nweb2\n")
-        XCTAssertEqual(try progfigOK(["list", "nodes"], in: deep).stdoutText, "db1\nweb1\nweb2\n")
+        XCTAssertEqual(try progfigOK(["list", "nodes"], in: site.root).stdoutText, "web1\nweb2\ndb1\n")
+        XCTAssertEqual(try progfigOK(["list", "nodes"], in: deep).stdoutText, "web1\nweb2\ndb1\n")
         XCTAssertEqual(try progfigOK(["version"], in: deep).stdoutText.split(separator: "\n")[2], "path: \(site.root.path)")
 
         // --site, absolute and relative, in both spellings.
-        XCTAssertEqual(try progfigOK(["list", "nodes", "--site", site.root.path], in: elsewhere).stdoutText, "db1\nweb1\nweb2\n")
-        XCTAssertEqual(try progfigOK(["list", "nodes", "--site=\(site.root.path)"], in: elsewhere).stdoutText, "db1\nweb1\nweb2\n")
-        XCTAssertEqual(try progfigOK(["--site", "example_site", "list", "nodes"], in: site.base).stdoutText, "db1\nweb1\nweb2\n")
+        XCTAssertEqual(try progfigOK(["list", "nodes", "--site", site.root.path], in: elsewhere).stdoutText, "web1\nweb2\ndb1\n")
+        XCTAssertEqual(try progfigOK(["list", "nodes", "--site=\(site.root.path)"], in: elsewhere).stdoutText, "web1\nweb2\ndb1\n")
+        XCTAssertEqual(try progfigOK(["--site", "example_site", "list", "nodes"], in: site.base).stdoutText, "web1\nweb2\ndb1\n")
 
         // $PROGFIG_SITE, relative to the working directory too.
         XCTAssertEqual(try progfigOK(["list", "nodes"], in: elsewhere, environment: ["PROGFIG_SITE": site.root.path]).stdoutText,
-                       "db1\nweb1\nweb2\n")
+                       "web1\nweb2\ndb1\n")
         XCTAssertEqual(try progfigOK(["list", "nodes"], in: site.base, environment: ["PROGFIG_SITE": "example_site"]).stdoutText,
-                       "db1\nweb1\nweb2\n")
+                       "web1\nweb2\ndb1\n")
 
         // Precedence: --site over $PROGFIG_SITE over discovery.
         XCTAssertEqual(try progfigOK(["list", "nodes"], in: site.root, environment: ["PROGFIG_SITE": empty.path]).stdoutText, "")
         XCTAssertEqual(try progfigOK(["list", "nodes", "--site", site.root.path], in: empty,
-                                     environment: ["PROGFIG_SITE": empty.path]).stdoutText, "db1\nweb1\nweb2\n")
+                                     environment: ["PROGFIG_SITE": empty.path]).stdoutText, "web1\nweb2\ndb1\n")
         XCTAssertEqual(try progfigOK(["list", "groups"], in: site.root, environment: ["PROGFIG_SITE": empty.path]).stdoutText,
                        "universal\n")
 
-        // No site anywhere above, a --site without inventory.conf.
+        // A project root made by init, and its package directory, are the same site.
+        XCTAssertEqual(try progfigOK(["version", "--site", empty.path], in: site.root).stdoutText.split(separator: "\n")[2],
+                       "path: \(empty.path)/src/empty")
+        XCTAssertEqual(try progfigOK(["version"], in: empty.appendingPathComponent("src/empty/nodes")).stdoutText.split(separator: "\n")[2],
+                       "path: \(empty.path)/src/empty")
+
+        // No site anywhere above, a --site that is not a site.
         let bare = try makeTemporaryDirectory()
+        let lookedFor = "looked for inventory.py or inventory.conf, or a pyproject.toml with src/NAME/ or NAME/ holding one"
         assertCleanError(try progfig(["list", "nodes"], in: bare), status: 1,
-                         contains: "no inventory.conf in \(bare.standardizedFileURL.path) or any directory above it")
+                         contains: "no site in \(bare.standardizedFileURL.path) or any directory above it: \(lookedFor)")
         assertCleanError(try progfig(["list", "nodes", "--site", bare.path], in: site.root), status: 1,
-                         contains: "\(bare.standardizedFileURL.path)/inventory.conf: site has no inventory.conf")
+                         contains: "\(bare.standardizedFileURL.path): not a site: \(lookedFor)")
         assertCleanError(try progfig(["list", "nodes"], in: site.root, environment: ["PROGFIG_SITE": bare.path]), status: 1,
-                         contains: "site has no inventory.conf")
+                         contains: "not a site")
     }
 
     /// A key file others can read gets a warning, which -q (print only errors) silences.
@@ -167,12 +168,14 @@ final class SiteCommandTests: XCTestCase {
             let result = try progfigOK(arguments, in: dir)
             XCTAssertEqual(result.stdoutText, "# node web1 api_token\nweb1 api token\n", "\(arguments)")
         }
-        // -v before the subcommand: the keys tried are noted on standard error.
+        // -v before the subcommand: the keys tried are noted on standard error. Relative key
+        // paths are relative to the current directory, as in the original.
+        let parent = dir.deletingLastPathComponent().path
         let verbose = try progfigOK(["-v", "--site", s, "--age-key", web1Key, "secret", "get", "web1", "api_token"], in: dir,
                                     allowStderr: true)
         XCTAssertEqual(verbose.stdoutText, "web1 api token")
         XCTAssertEqual(verbose.stderr, """
-            progfig: decryption keys tried in order: \(web1Key), \(site.base.path)/controller.age, /etc/progfig/node.age, /etc/ssh/ssh_host_ed25519_key
+            progfig: decryption keys tried in order: \(web1Key), \(parent)/keys/web1.age, \(parent)/controller.age, /etc/progfig/node.age, /etc/ssh/ssh_host_ed25519_key
             progfig: found "api_token" in node web1
 
             """)
@@ -180,7 +183,7 @@ final class SiteCommandTests: XCTestCase {
                          contains: "-v/--verbose can't be used with -q/--quiet")
         assertCleanError(try progfig(["--site"], in: dir), status: 64)
         XCTAssertEqual(try progfigOK(["version", "--site", s, "mint"], in: dir).status, 0)
-        XCTAssertEqual(try progfigOK(["list", "--site", s, "nodes"], in: dir).stdoutText, "db1\nweb1\nweb2\n")
+        XCTAssertEqual(try progfigOK(["list", "--site", s, "nodes"], in: dir).stdoutText, "web1\nweb2\ndb1\n")
     }
 
     func testVersionShowsProgfigAndSiteVersions() throws {
@@ -189,12 +192,13 @@ final class SiteCommandTests: XCTestCase {
             progfig 0.1.0
             site: example_site
             path: \(site.root.path)
-            version: (none: no builddata/version)
+            version: (none: no builddata/version.py)
 
             """)
         let builddata = site.root.appendingPathComponent("builddata")
         try FileManager.default.createDirectory(at: builddata, withIntermediateDirectories: true)
-        try "1.0.1700000000\n".write(to: builddata.appendingPathComponent("version"), atomically: false, encoding: .utf8)
+        try "from datetime import datetime\nversion = \"1.0.1700000000\"\nbuilddate = datetime.fromisoformat(\"2023-11-14T22:13:20\")\n"
+            .write(to: builddata.appendingPathComponent("version.py"), atomically: false, encoding: .utf8)
         XCTAssertEqual(try progfigOK(["version", "show"], in: site.root).stdoutText, """
             progfig 0.1.0
             site: example_site
@@ -238,12 +242,15 @@ final class SiteCommandTests: XCTestCase {
         XCTAssertTrue(both.stderr.hasPrefix("progfig: error: \(site.inventory.path):"), both.stderr)
     }
 
+    /// init writes the original's layout, as its newsite does: pyproject.toml and src/NAME/ with
+    /// inventory.py (hosts_conf, secrets_conf, mint_version_factory_from_epoch) and inventory.conf.
     func testInitCreatesASiteAndItsControllerKey() throws {
         let dir = try makeTemporaryDirectory()
         let result = try progfig(["init", "mysite"], in: dir)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stdoutText, "")
-        let root = dir.appendingPathComponent("mysite")
+        let project = dir.appendingPathComponent("mysite")
+        let root = project.appendingPathComponent("src/mysite")
         let key = dir.appendingPathComponent("mysite.controller.age")
         XCTAssertEqual(result.stderr, """
             progfig: created site mysite at \(root.path)
@@ -251,9 +258,10 @@ final class SiteCommandTests: XCTestCase {
 
             """)
         XCTAssertEqual(try directoryListing(dir), ["mysite", "mysite.controller.age"])
-        XCTAssertEqual(try directoryListing(root), ["groups", "inventory.conf", "nodes"])
-        XCTAssertEqual(try directoryListing(root.appendingPathComponent("nodes")), [])
-        XCTAssertEqual(try directoryListing(root.appendingPathComponent("groups")), [])
+        XCTAssertEqual(try directoryListing(project), ["pyproject.toml", "src"])
+        XCTAssertEqual(try directoryListing(root), ["__init__.py", "builddata", "groups", "inventory.conf", "inventory.py", "nodes"])
+        XCTAssertEqual(try directoryListing(root.appendingPathComponent("nodes")), ["__init__.py"])
+        XCTAssertEqual(try directoryListing(root.appendingPathComponent("groups")), ["__init__.py"])
         XCTAssertEqual(try permissions(key), 0o600)
         XCTAssertEqual(try permissions(root.appendingPathComponent("inventory.conf")), 0o644)
 
@@ -263,33 +271,38 @@ final class SiteCommandTests: XCTestCase {
         XCTAssertTrue(keyText.contains("# public key: \(publicKey)"), keyText)
         let inventory = try String(contentsOf: root.appendingPathComponent("inventory.conf"), encoding: .utf8)
         let lines = inventory.components(separatedBy: "\n")
-        XCTAssertTrue(lines.contains("controller_age_path = ../mysite.controller.age"), inventory)
+        XCTAssertTrue(lines.contains("controller_age_path = \(key.path)"), inventory)
         XCTAssertTrue(lines.contains("controller_age_pub = \(publicKey.dropLast())"), inventory)
-        XCTAssertTrue(lines.contains("node_fallback_age_path = /etc/progfig/node.age"), inventory)
+        XCTAssertTrue(lines.contains("node_fallback_age_path = /etc/progfiguration/node.age"), inventory)
         XCTAssertTrue(lines.contains("[groups]") && lines.contains("[node_function_map]") && lines.contains("[function_role_map]"))
+        let module = try String(contentsOf: root.appendingPathComponent("inventory.py"), encoding: .utf8)
+        XCTAssertTrue(module.contains("hoststore = hosts_conf(\"inventory.conf\")"), module)
+        XCTAssertTrue(module.contains("secretstore = secrets_conf(\"inventory.conf\")"), module)
+        XCTAssertTrue(module.contains("mint_version = siteversion.mint_version_factory_from_epoch(major=1, minor=0)"), module)
 
-        // The new site is valid, empty, and mints 1.0.EPOCH versions.
-        let validate = try progfig(["validate"], in: root)
-        XCTAssertEqual(validate.status, 0, validate.stderr)
-        XCTAssertEqual(validate.stdoutText, "")
-        XCTAssertEqual(validate.stderr, "progfig: site mysite: no problems found\n")
-        XCTAssertEqual(try progfigOK(["list", "nodes"], in: root).stdoutText, "")
-        XCTAssertEqual(try progfigOK(["list", "groups"], in: root).stdoutText, "universal\n")
-        XCTAssertNotNil(try progfigOK(["version", "mint"], in: root).stdoutText.range(of: #"^1\.0\.[0-9]+\n$"#, options: .regularExpression))
+        // The new site is valid, empty, and mints 1.0.EPOCH versions, from the project root or inside.
+        for place in [project, root] {
+            let validate = try progfig(["validate"], in: place)
+            XCTAssertEqual(validate.status, 0, validate.stderr)
+            XCTAssertEqual(validate.stdoutText, "")
+            XCTAssertEqual(validate.stderr, "progfig: site mysite: no problems found\n")
+            XCTAssertEqual(try progfigOK(["list", "nodes"], in: place).stdoutText, "")
+            XCTAssertEqual(try progfigOK(["list", "groups"], in: place).stdoutText, "universal\n")
+            XCTAssertNotNil(try progfigOK(["version", "mint"], in: place).stdoutText.range(of: #"^1\.0\.[0-9]+\n$"#, options: .regularExpression))
+        }
 
         // Never overwrites: a second init fails and changes nothing.
-        let inventoryBefore = try bytes(root.appendingPathComponent("inventory.conf"))
         let keyBefore = try bytes(key)
         assertCleanError(try progfig(["init", "mysite"], in: dir), status: 1,
-                         contains: "\(root.path)/inventory.conf: a site already exists here; init never overwrites")
+                         contains: "\(project.path)/pyproject.toml: a site already exists here; init never overwrites")
         // Nor the key, when only the site is gone.
-        try FileManager.default.removeItem(at: root.appendingPathComponent("inventory.conf"))
+        try FileManager.default.removeItem(at: project)
         assertCleanError(try progfig(["init", "mysite"], in: dir), status: 1,
                          contains: "\(key.path): a key already exists here; init never overwrites keys")
         XCTAssertEqual(try bytes(key), keyBefore)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("inventory.conf").path))
-        XCTAssertEqual(try directoryListing(dir), ["mysite", "mysite.controller.age"])
-        _ = inventoryBefore
+        XCTAssertEqual(try directoryListing(dir), ["mysite.controller.age"])
+        // A name that cannot be a Python package is refused.
+        assertCleanError(try progfig(["init", "my-site"], in: dir), status: 1, contains: "is not a Python package name")
     }
 
     func testInitWithControllerKeyElsewhere() throws {
@@ -297,26 +310,42 @@ final class SiteCommandTests: XCTestCase {
         try progfigOK(["init", "-q", "sites/other", "--controller-key", "private/keys/other.age"], in: dir)
         let key = dir.appendingPathComponent("private/keys/other.age")
         XCTAssertEqual(try permissions(key), 0o600)
-        let inventory = try String(contentsOf: dir.appendingPathComponent("sites/other/inventory.conf"), encoding: .utf8)
+        let inventory = try String(contentsOf: dir.appendingPathComponent("sites/other/src/other/inventory.conf"), encoding: .utf8)
         XCTAssertTrue(inventory.contains("\ncontroller_age_path = \(key.standardizedFileURL.path)\n"), inventory)
         XCTAssertEqual(try directoryListing(dir.appendingPathComponent("sites")), ["other"])
         XCTAssertEqual(try progfig(["validate", "-q"], in: dir.appendingPathComponent("sites/other")).status, 0)
     }
 
-    /// From nothing to a stored secret read by a node: init, keygen, inventory edits, encrypt, get.
+    /// From nothing to a stored secret read by a node: init, keygen, inventory edits, a node
+    /// module nodes/NAME.py, encrypt, get.
     func testSiteFromScratch() throws {
         let dir = try makeTemporaryDirectory()
         try progfigOK(["init", "-q", "fleet"], in: dir)
-        let root = dir.appendingPathComponent("fleet")
-        let keygen = try progfig(["keygen", "-o", "../app1.age"], in: root)
+        let root = dir.appendingPathComponent("fleet/src/fleet")
+        let keygen = try progfig(["keygen", "-o", "../app1.age"], in: dir.appendingPathComponent("fleet"))
         XCTAssertEqual(keygen.status, 0, keygen.stderr)
         let publicKey = String(keygen.stderr.dropFirst("Public key: ".count).dropLast())
         XCTAssertEqual(try permissions(dir.appendingPathComponent("app1.age")), 0o600)
-        try replaceLine("# node1 = func1", with: "app1 = app", in: root.appendingPathComponent("inventory.conf"))
-        try replaceLine("# group1 = node1 node2", with: "apps = app1", in: root.appendingPathComponent("inventory.conf"))
-        try replaceLine("# default = settz", with: "default = settz", in: root.appendingPathComponent("inventory.conf"))
-        try "[sitedata]\nage_pubkey = \(publicKey)\nage_key_path = ../app1.age\n"
-            .write(to: root.appendingPathComponent("nodes/app1.conf"), atomically: false, encoding: .utf8)
+        let conf = root.appendingPathComponent("inventory.conf")
+        try replaceLine("[groups]", with: "[groups]\napps = app1", in: conf)
+        try replaceLine("[node_function_map]", with: "[node_function_map]\napp1 = app", in: conf)
+        try replaceLine("[function_role_map]", with: "[function_role_map]\napp = settz", in: conf)
+        try """
+            from pathlib import Path
+
+            from progfiguration.inventory.nodes import InventoryNode
+
+            node = InventoryNode(
+                address="app1.example.com",
+                ssh_host_fingerprint="",
+                sitedata=dict(
+                    age_pubkey="\(publicKey)",
+                    age_key_path=(Path(__file__).parent.parent.parent.parent.parent / "app1.age").as_posix(),
+                ),
+                roles=dict(settz={"timezone": "UTC"}),
+            )
+
+            """.write(to: root.appendingPathComponent("nodes/app1.py"), atomically: false, encoding: .utf8)
         XCTAssertEqual(try progfig(["validate", "-q"], in: root).status, 0)
         XCTAssertEqual(try progfigOK(["info", "-n", "app1"], in: root).stdoutText,
                        "node app1\n  function: app\n  groups: universal apps\n  roles: settz\n")
@@ -325,6 +354,90 @@ final class SiteCommandTests: XCTestCase {
         try FileManager.default.moveItem(at: dir.appendingPathComponent("fleet.controller.age"), to: dir.appendingPathComponent("away.age"))
         XCTAssertEqual(try progfigOK(["secret", "get", "app1", "token"], in: root).stdoutText, "fresh-secret")
         XCTAssertEqual(try readSecretsFile(root.appendingPathComponent("groups/apps.secrets.json")).keys.sorted(), ["token"])
+    }
+
+    /// A site shaped like the original's tests/data/nnss: inventory.py only (MemoryHostStore and
+    /// AgeSecretStore built in place, key paths computed from __file__, a hand-written
+    /// mint_version), the package directly under the project, node data in nodes/NAME.py.
+    func testSiteShapedLikeNnss() throws {
+        let dir = try makeTemporaryDirectory()
+        let project = dir.appendingPathComponent("nnss_like")
+        let package = project.appendingPathComponent("nnss_like_site")
+        try FileManager.default.createDirectory(at: package.appendingPathComponent("nodes"), withIntermediateDirectories: true)
+        let controller = try progfig(["keygen", "-o", "controller.age"], in: project)
+        let node = try progfig(["keygen", "-o", "node1.age"], in: project)
+        let controllerKey = String(controller.stderr.dropFirst("Public key: ".count).dropLast())
+        let nodeKey = String(node.stderr.dropFirst("Public key: ".count).dropLast())
+        try "[project]\nname = \"nnss_like_site\"\n".write(to: project.appendingPathComponent("pyproject.toml"), atomically: false, encoding: .utf8)
+        try "site_name = \"nnss_like_site\"\n".write(to: package.appendingPathComponent("__init__.py"), atomically: false, encoding: .utf8)
+        try """
+            from pathlib import Path
+
+            from progfiguration import sitewrapper
+            from progfiguration.sitehelpers.agesecrets import AgeSecretStore
+            from progfiguration.sitehelpers.memhosts import MemoryHostStore
+
+            sitewrapper.set_progfigsite_by_module_name("nnss_like_site")
+
+            hoststore = MemoryHostStore(
+                groups={"group1": ["node1"]},
+                node_function_map={"node1": "func1"},
+                function_role_map={
+                    "func1": ["settz"],
+                    "default": ["settz"],
+                },
+            )
+            \"\"\"The site's inventory\"\"\"
+
+            secretstore = AgeSecretStore(
+                controller_age_pubkey="\(controllerKey)",
+                decryption_age_privkey_path_list=[
+                    (Path(__file__).parent.parent / "controller.age").as_posix(),
+                    "/default/path/for/nodes/key.age",
+                ],
+            )
+
+
+            def mint_version() -> str:
+                from datetime import datetime
+
+                return f"1.0.{int(datetime.utcnow().timestamp())}"
+
+            """.write(to: package.appendingPathComponent("inventory.py"), atomically: false, encoding: .utf8)
+        try """
+            from pathlib import Path
+
+            from progfiguration.inventory.nodes import InventoryNode
+
+            node = InventoryNode(
+                address="node1.example.mil",
+                user="root",
+                ssh_host_fingerprint="",
+                sitedata=dict(
+                    age_key_path=(Path(__file__).parent.parent.parent / "node1.age").as_posix(),
+                    age_pubkey="\(nodeKey)",
+                ),
+                roles=dict(settz={"timezone": "US/Pacific"}),
+            )
+
+            """.write(to: package.appendingPathComponent("nodes/node1.py"), atomically: false, encoding: .utf8)
+
+        // From the project, the package, and elsewhere with --site: key paths come from __file__.
+        for (place, extra) in [(project, [String]()), (package.appendingPathComponent("nodes"), []), (dir, ["--site", project.path])] {
+            XCTAssertEqual(try progfigOK(["list", "nodes"] + extra, in: place).stdoutText, "node1\n")
+            XCTAssertEqual(try progfigOK(["list", "functions"] + extra, in: place).stdoutText, "func1\ndefault\n")
+            XCTAssertEqual(try progfigOK(["info", "-n", "node1"] + extra, in: place).stdoutText,
+                           "node node1\n  function: func1\n  groups: universal group1\n  roles: settz\n")
+        }
+        try progfigOK(["secret", "encrypt", "-q", "-g", "group1", "--value", "shaped", "--save-as", "token", "--site", project.path], in: dir)
+        XCTAssertEqual(try progfigOK(["secret", "list", "--site", project.path], in: dir).stdoutText, "group group1\ttoken\n")
+        try FileManager.default.moveItem(at: project.appendingPathComponent("controller.age"), to: dir.appendingPathComponent("away.age"))
+        XCTAssertEqual(try progfigOK(["secret", "get", "node1", "token", "--site", project.path], in: dir).stdoutText, "shaped")
+        try FileManager.default.moveItem(at: dir.appendingPathComponent("away.age"), to: project.appendingPathComponent("controller.age"))
+        XCTAssertEqual(try progfig(["validate", "-q"], in: project).status, 0)
+        let inventory = package.appendingPathComponent("inventory.py").path
+        assertCleanError(try progfig(["version", "mint"], in: project), status: 1,
+                         contains: "\(inventory):28:1: mint_version is a hand-written function, which progfig cannot run")
     }
 
     func testValidateExampleSiteIsClean() throws {
@@ -358,10 +471,10 @@ final class SiteCommandTests: XCTestCase {
         let findings = result.stdoutText.components(separatedBy: "\n")
         XCTAssertEqual(findings.last, "")
         XCTAssertEqual(Array(findings.dropLast()), [
-            "\(r)/inventory.conf:18: group \"webservers\" lists \"ghost\", which is not in node_function_map",
-            "\(r)/nodes/web2.conf: node \"web2\" has no age_pubkey in [sitedata]",
+            "\(r)/inventory.conf:19: group \"webservers\" lists \"ghost\", which is not in node_function_map",
+            "\(r)/nodes/web2.conf: node \"web2\" has no age_pubkey in its sitedata",
             "\(r)/nodes/db1.conf: node \"db1\": age_pubkey does not parse: invalid recipient \"age1notakey\": invalid character in Bech32 data",
-            "\(r)/inventory.conf:10: controller_age_pub does not match the controller key in \(site.controllerKey.path)",
+            "\(r)/inventory.conf:11: controller_age_pub does not match the controller key in \(site.controllerKey.path)",
             "\(r)/nodes/db1.secrets.json: not valid JSON; expected an object mapping secret names to armored age values",
             "\(r)/nodes/gone.secrets.json: secrets file for node \"gone\", which is not in the inventory",
             "\(r)/groups/databases.secrets.json: secret \"bad\" is not a valid age file: not an age file: the first line is not \"age-encryption.org/v1\"",
@@ -382,8 +495,8 @@ final class SiteCommandTests: XCTestCase {
         let result = try progfig(["validate"], in: site.root)
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stdoutText, """
-            \(r)/inventory.conf:25: node_function_map lists "web2", but \(r)/nodes/web2.conf does not exist
-            \(r)/inventory.conf:26: node "db1" has function "cache", which has no entry in function_role_map, and there is no "default" entry
+            \(r)/inventory.conf:26: node_function_map lists "web2", but neither nodes/web2.py nor nodes/web2.conf exists
+            \(r)/inventory.conf:27: node "db1" has function "cache", which has no entry in function_role_map
 
             """)
         XCTAssertEqual(result.stderr, "progfig: error: 2 problem(s) found in site example_site\n")
