@@ -25,7 +25,7 @@ final class SSHHostKeyTests: XCTestCase {
     private func makeSite(fingerprint: ((HostKey) -> String)? = nil) throws -> (SecretsSite, HostKey) {
         let site = try SecretsSite(root: makeTemporaryDirectory().appendingPathComponent("sshsite"))
         let hostKey = try makeHostKey(at: site.path("etc/ssh_host_ed25519_key"))
-        try site.writeInventory(groups: [("all", "n1 h1")], nodes: [("n1", "web"), ("h1", "web")])
+        try site.writeInventory(groups: [("all", "n1 h1")], nodes: [("n1", "web"), ("h1", "web")], functionRoles: [("web", "settz")])
         let inventory = site.path("inventory.conf")
         let text = try String(contentsOfFile: inventory, encoding: .utf8)
             .replacingOccurrences(of: "[secrets]\n", with: "[secrets]\nnode_ssh_host_key_path = \(hostKey.privatePath)\n")
