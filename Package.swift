@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -18,7 +19,10 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
         ),
-        .target(name: "AgeFormat", dependencies: ["CSodium"]),
+        .target(
+            name: "AgeFormat",
+            dependencies: ["CSodium", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "ProgfigSecrets", dependencies: ["AgeFormat"]),
         .executableTarget(
             name: "progfig",
@@ -28,7 +32,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "AgeFormatTests", dependencies: ["AgeFormat"], path: "Tests/AgeFormatTests"),
+        .testTarget(
+            name: "AgeFormatTests",
+            dependencies: ["AgeFormat", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/AgeFormatTests"
+        ),
         .testTarget(name: "ProgfigSecretsTests", dependencies: ["ProgfigSecrets", "AgeFormat"], path: "Tests/ProgfigSecretsTests"),
         .testTarget(name: "progfigTests", dependencies: ["AgeFormat"], path: "Tests/progfigTests"),
     ],
