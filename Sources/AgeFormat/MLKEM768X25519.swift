@@ -6,7 +6,7 @@ import Foundation
 /// HKDF-SHA256 and ChaCha20-Poly1305, bound to the file key by its info string.
 enum HybridHPKE {
     static let stanzaType = "mlkem768x25519"
-    static let info = Data("age-encryption.org/mlkem768x25519".utf8)
+    static let info = "age-encryption.org/mlkem768x25519"
     static let ciphersuite = HPKE.Ciphersuite(kem: .XWingMLKEM768X25519, kdf: .HKDF_SHA256, aead: .chaChaPoly)
     /// An X-Wing public key: an ML-KEM-768 encapsulation key then an X25519 point.
     static let publicKeySize = 1216
@@ -61,7 +61,7 @@ public struct MLKEM768X25519Recipient: Recipient, Hashable {
         guard #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *) else { throw HybridHPKE.unavailable }
         do {
             let key = try XWingMLKEM768X25519.PublicKey(rawRepresentation: publicKey)
-            var sender = try HPKE.Sender(recipientKey: key, ciphersuite: HybridHPKE.ciphersuite, info: HybridHPKE.info)
+            var sender = try HPKE.Sender(recipientKey: key, ciphersuite: HybridHPKE.ciphersuite, info: Data(HybridHPKE.info.utf8))
             let body = try fileKey.withUnsafeBytes { try sender.seal($0) }
             return [Stanza(type: HybridHPKE.stanzaType, arguments: [UnpaddedBase64.encode(sender.encapsulatedKey)],
                            body: Array(body))]
@@ -156,7 +156,7 @@ public struct MLKEM768X25519Identity: Identity {
         var receiver: HPKE.Recipient
         do {
             receiver = try HPKE.Recipient(privateKey: key, ciphersuite: HybridHPKE.ciphersuite,
-                                          info: HybridHPKE.info, encapsulatedKey: Data(enc))
+                                          info: Data(HybridHPKE.info.utf8), encapsulatedKey: Data(enc))
         } catch {
             return .malformed("the encapsulated key is invalid (a low-order X25519 share)")
         }
