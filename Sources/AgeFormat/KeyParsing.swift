@@ -4,8 +4,10 @@ public enum AgeKeys {
     /// A recipient from its public encoding (`age1…`). Errors never quote secret keys.
     public static func recipient(_ string: String) throws(AgeError) -> any Recipient {
         if string.hasPrefix("ssh-") { throw AgeError.key("SSH recipients are not supported") }
+        if string.hasPrefix("age1pq1") { return try MLKEM768X25519Recipient(string) }
+        if string.hasPrefix("age1tag1") { return try P256TagRecipient(string) }
         if string.hasPrefix("age1") && string.count > 62 {
-            throw AgeError.key("plugin and post-quantum recipients are not supported")
+            throw AgeError.key("plugin recipients are not supported")
         }
         return try X25519Recipient(string)
     }
@@ -22,6 +24,7 @@ public enum AgeKeys {
     static func identity(line: String) throws(AgeError) -> any Identity {
         if line.hasPrefix("AGE-PLUGIN-") { throw AgeError.key("age plugins are not supported") }
         if line.hasPrefix("-----BEGIN OPENSSH") || line.hasPrefix("ssh-") { throw AgeError.key("SSH keys are not supported") }
+        if line.hasPrefix("AGE-SECRET-KEY-PQ-") { return try MLKEM768X25519Identity(line) }
         return try X25519Identity(line)
     }
 }

@@ -1,5 +1,4 @@
 import Crypto
-import Dispatch
 import Foundation
 
 /// The HPKE suite of age's hybrid post-quantum recipient type: X-Wing (ML-KEM-768 with X25519),
@@ -53,7 +52,10 @@ public struct MLKEM768X25519Recipient: Recipient, Hashable {
     }
 
     /// The `age1pq1…` encoding.
-    public var string: String { Bech32.encode(hrp: "age1pq", data: publicKey) }
+    public var encoded: String { Bech32.encode(hrp: "age1pq", data: publicKey) }
+
+    /// `postquantum`: a file encrypted to this recipient may have only post-quantum recipients.
+    public var labels: Set<String> { [RecipientLabels.postQuantum] }
 
     /// Seals the file key with HPKE base mode to this key; the stanza is
     /// `-> mlkem768x25519 <encapsulated key>` over the 32-byte sealed file key.
@@ -66,7 +68,7 @@ public struct MLKEM768X25519Recipient: Recipient, Hashable {
             return [Stanza(type: HybridHPKE.stanzaType, arguments: [UnpaddedBase64.encode(sender.encapsulatedKey)],
                            body: Array(body))]
         } catch {
-            throw AgeError.key("cannot encrypt to post-quantum recipient \(string.prefix(20))…: \(error)")
+            throw AgeError.key("cannot encrypt to post-quantum recipient \(encoded.prefix(20))…: \(error)")
         }
     }
 }
@@ -77,7 +79,9 @@ public struct MLKEM768X25519Identity: Identity {
     private let seed: SecureBytes
     private let privateKey: any Sendable
     /// The matching recipient.
-    public let recipient: MLKEM768X25519Recipient
+    public let hybridRecipient: MLKEM768X25519Recipient
+
+    public var recipient: (any Recipient)? { hybridRecipient }
 
     /// Parses an `AGE-SECRET-KEY-PQ-1…` string (uppercase Bech32, checksum verified).
     /// Error messages never include the key itself.
@@ -106,7 +110,7 @@ public struct MLKEM768X25519Identity: Identity {
         }
         self.seed = seed
         privateKey = key
-        recipient = try MLKEM768X25519Recipient(publicKey: Array(key.publicKey.rawRepresentation))
+        hybridRecipient = try MLKEM768X25519Recipient(publicKey: Array(key.publicKey.rawRepresentation))
     }
 
     /// A new random identity.
@@ -114,51 +118,35 @@ public struct MLKEM768X25519Identity: Identity {
         try MLKEM768X25519Identity(seed: SecureBytes.random(count: 32))
     }
 
-    /// The `AGE-SECRET-KEY-PQ-1…` encoding. Handle the result as secret.
-    public var string: String {
+    /// The `AGE-SECRET-KEY-PQ-1…` encoding of the secret key. Handle the result as secret.
+    public var secretKeyString: String {
         seed.withUnsafeBytes { Bech32.encode(hrp: "AGE-SECRET-KEY-PQ-", data: Array($0), uppercase: true) }
     }
 
-    /// Tries the `mlkem768x25519` stanzas in stanza order, across cores when there are many: the
-    /// first that is malformed or ours decides; stanzas of other types are ignored.
+    /// Tries the `mlkem768x25519` stanzas in order, across cores when there are many (see
+    /// `StanzaTrial`): the first that is malformed or ours decides; other types are ignored.
     public func unwrap(stanzas: [Stanza]) throws -> SecureBytes? {
-        let candidates = stanzas.filter { $0.type == HybridHPKE.stanzaType }
-        guard !candidates.isEmpty else { return nil }
         guard #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *),
               let key = privateKey as? XWingMLKEM768X25519.PrivateKey else { return nil }
-        var start = 0
-        while start < candidates.count {
-            let end = min(start + StanzaTrial.batchSize, candidates.count)
-            let outcomes = StanzaTrial.run(candidates[start..<end]) { Self.attempt($0, key: key) }
-            for outcome in outcomes {
-                switch outcome {
-                case .key(let fileKey): return fileKey
-                case .malformed(let message): throw AgeError.header("malformed mlkem768x25519 stanza: \(message)")
-                case .notMine: continue
-                }
-            }
-            start = end
-        }
-        return nil
+        return try StanzaTrial.firstMatch(in: stanzas, type: HybridHPKE.stanzaType) { Self.attempt($0, key: key) }
     }
 
-    /// One stanza against this key. Every length is checked before any decryption, and a body
-    /// that does not open (implicit rejection makes a wrong key look the same) is someone else's.
+    /// One stanza against this key. Every length is checked before any decryption; a body that
+    /// does not open (implicit rejection makes a wrong key look the same) is someone else's.
     @available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *)
     private static func attempt(_ stanza: Stanza, key: XWingMLKEM768X25519.PrivateKey) -> StanzaTrial.Outcome {
-        guard stanza.arguments.count == 1 else { return .malformed("expected exactly one argument") }
-        guard let enc = UnpaddedBase64.decode(stanza.arguments[0].utf8), enc.count == HybridHPKE.encapsulatedKeySize else {
-            return .malformed("the encapsulated key must be \(HybridHPKE.encapsulatedKeySize) bytes of canonical base64")
-        }
-        guard stanza.body.count == FileKey.size + Sodium.tagSize else {
-            return .malformed("the body must wrap a 16-byte file key")
-        }
+        let reader: StanzaReader, enc: [UInt8]
+        do {
+            reader = try StanzaReader(stanza, arguments: 1)
+            enc = try reader.bytes(argument: 0, count: HybridHPKE.encapsulatedKeySize, name: "encapsulated key")
+            _ = try reader.body()
+        } catch { return .malformed(error) }
         var receiver: HPKE.Recipient
         do {
             receiver = try HPKE.Recipient(privateKey: key, ciphersuite: HybridHPKE.ciphersuite,
                                           info: Data(HybridHPKE.info.utf8), encapsulatedKey: Data(enc))
         } catch {
-            return .malformed("the encapsulated key is invalid (a low-order X25519 share)")
+            return .malformed(reader.malformed("the encapsulated key is invalid (a low-order X25519 share)"))
         }
         guard var opened = try? receiver.open(stanza.body) else { return .notMine }
         defer { opened.resetBytes(in: opened.startIndex..<opened.endIndex) }

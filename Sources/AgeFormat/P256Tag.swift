@@ -28,7 +28,7 @@ public struct P256TagRecipient: Recipient, Hashable {
     }
 
     /// The `age1tag1…` encoding.
-    public var string: String { Bech32.encode(hrp: "age1tag", data: publicKey) }
+    public var encoded: String { Bech32.encode(hrp: "age1tag", data: publicKey) }
 
     /// Seals the file key with HPKE base mode (DHKEM(P-256), HKDF-SHA256, ChaCha20-Poly1305) to
     /// the uncompressed point; the stanza is `-> p256tag <tag> <encapsulated key>`.
@@ -45,7 +45,7 @@ public struct P256TagRecipient: Recipient, Hashable {
                            arguments: [UnpaddedBase64.encode(tag(encapsulatedKey: enc)), UnpaddedBase64.encode(enc)],
                            body: Array(body))]
         } catch {
-            throw AgeError.key("cannot encrypt to tag recipient \(string): \(error)")
+            throw AgeError.key("cannot encrypt to tag recipient \(encoded): \(error)")
         }
     }
 

@@ -13,8 +13,13 @@ struct InitCommand: ParsableCommand {
             outside the site directory, as DIR/../NAME.controller.age (mode 0600), where it \
             won't be committed with the site. Nothing existing is ever overwritten.
 
+            With --pq the controller key is post-quantum (ML-KEM-768 with X25519, as \
+            `progfig keygen --pq`); the site's nodes then need post-quantum keys too, since a \
+            secret is never encrypted to a mix of post-quantum and classic keys.
+
               progfig init mysite
               progfig init mysite --controller-key ~/.config/progfig/mysite.age
+              progfig init mysite --pq
             """)
 
     @Argument(help: "The directory of the new site (created if missing).")
@@ -22,6 +27,9 @@ struct InitCommand: ParsableCommand {
 
     @Option(name: .customLong("controller-key"), help: ArgumentHelp("Where to write the controller key.", valueName: "PATH"))
     var controllerKey: String?
+
+    @Flag(name: .customLong("pq"), help: "Make the controller key post-quantum (ML-KEM-768 + X25519).")
+    var postQuantum = false
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
@@ -49,7 +57,7 @@ struct InitCommand: ParsableCommand {
         for sub in ["nodes", "groups"] {
             try SiteFiles.createDirectory(root.appendingPathComponent(sub))
         }
-        var keyFile = KeygenFile.generate()
+        var keyFile = try KeygenFile.generate(postQuantum: postQuantum)
         defer { keyFile.wipe() }
         try SiteFiles.createDirectory(keyURL.deletingLastPathComponent())
         try AtomicFile.write(keyFile.contents, to: keyURL, mode: 0o600, overwrite: false)

@@ -34,20 +34,20 @@ final class PostQuantumTests: XCTestCase {
 
     func testAgeTestKeyPairDecodesToTheRecipientAgeWrote() throws {
         let identity = try MLKEM768X25519Identity(Self.ageTestIdentity)
-        XCTAssertEqual(identity.recipient.string, Self.ageTestRecipient)
-        XCTAssertEqual(identity.string, Self.ageTestIdentity)
+        XCTAssertEqual(identity.hybridRecipient.encoded, Self.ageTestRecipient)
+        XCTAssertEqual(identity.secretKeyString, Self.ageTestIdentity)
         let recipient = try MLKEM768X25519Recipient(Self.ageTestRecipient)
-        XCTAssertEqual(recipient, identity.recipient)
+        XCTAssertEqual(recipient, identity.hybridRecipient)
         XCTAssertEqual(recipient.publicKey.count, 1216)
         XCTAssertEqual(Self.ageTestRecipient.count, 1959, "past BIP 173's 90 characters")
     }
 
     func testGeneratedKeysRoundTripThroughTheirEncodings() throws {
         let identity = try MLKEM768X25519Identity.generate()
-        XCTAssertTrue(identity.string.hasPrefix("AGE-SECRET-KEY-PQ-1"))
-        XCTAssertTrue(identity.recipient.string.hasPrefix("age1pq1"))
-        XCTAssertEqual(try MLKEM768X25519Identity(identity.string).recipient, identity.recipient)
-        XCTAssertNotEqual(try MLKEM768X25519Identity.generate().recipient, identity.recipient)
+        XCTAssertTrue(identity.secretKeyString.hasPrefix("AGE-SECRET-KEY-PQ-1"))
+        XCTAssertTrue(identity.hybridRecipient.encoded.hasPrefix("age1pq1"))
+        XCTAssertEqual(try MLKEM768X25519Identity(identity.secretKeyString).hybridRecipient, identity.hybridRecipient)
+        XCTAssertNotEqual(try MLKEM768X25519Identity.generate().hybridRecipient, identity.hybridRecipient)
     }
 
     func testMalformedKeysAreRefusedWithoutQuotingSecrets() throws {
@@ -77,7 +77,7 @@ final class PostQuantumTests: XCTestCase {
     func testRoundTripsAtChunkEdgesWithOneAndThreeRecipients() throws {
         let identities = try (0..<3).map { _ in try MLKEM768X25519Identity.generate() }
         for count in [1, 3] {
-            let recipients = identities.prefix(count).map(\.recipient)
+            let recipients = identities.prefix(count).map(\.hybridRecipient)
             for armored in [false, true] {
                 let encryptor = try Encryptor(recipients: recipients, armored: armored)
                 for size in Self.chunkEdgeSizes {
@@ -100,7 +100,7 @@ final class PostQuantumTests: XCTestCase {
     func testStanzaShapeAndRules() throws {
         let identity = try MLKEM768X25519Identity(Self.ageTestIdentity)
         let fileKey = SecureBytes.random(count: 16)
-        let stanzas = try identity.recipient.wrap(fileKey: fileKey)
+        let stanzas = try identity.hybridRecipient.wrap(fileKey: fileKey)
         XCTAssertEqual(stanzas.count, 1)
         let stanza = stanzas[0]
         XCTAssertEqual(stanza.type, "mlkem768x25519")
@@ -125,9 +125,46 @@ final class PostQuantumTests: XCTestCase {
         XCTAssertNil(try identity.unwrap(stanzas: header { $0.body[0] ^= 1 }))
         XCTAssertNil(try MLKEM768X25519Identity.generate().unwrap(stanzas: stanzas))
         // A match after someone else's stanzas, across a batch large enough to be tried in parallel.
-        let others = try (0..<20).flatMap { _ in try MLKEM768X25519Identity.generate().recipient.wrap(fileKey: fileKey) }
+        let others = try (0..<20).flatMap { _ in try MLKEM768X25519Identity.generate().hybridRecipient.wrap(fileKey: fileKey) }
         XCTAssertNotNil(try identity.unwrap(stanzas: others + stanzas))
         // The first stanza that decides wins: a malformed one before ours fails the header.
         assertAgeError(.header) { try identity.unwrap(stanzas: others + header { $0.body.append(0) } + stanzas) }
+    }
+
+    func testMixingWithClassicRecipientsIsRefusedNamingThem() throws {
+        let pq = try MLKEM768X25519Recipient(Self.ageTestRecipient)
+        XCTAssertEqual(pq.labels, ["postquantum"])
+        let x25519 = X25519Identity.generate().x25519Recipient
+        let tag = try P256TagRecipient("age1tag1qt8lw0ual6avlwmwatk888yqnmdamm7xfd0wak53ut6elz5c4swx2yqdj4e")
+        for recipients: [any Recipient] in [[pq, x25519], [x25519, pq], [pq, tag, x25519]] {
+            let error = assertAgeError(.usage) { try Encryptor(recipients: recipients) }
+            let message = error?.message ?? ""
+            XCTAssertTrue(message.hasPrefix("can't mix post-quantum and classic recipients"), message)
+            XCTAssertTrue(message.contains(x25519.encoded), message)
+            XCTAssertFalse(message.contains(pq.encoded), "the post-quantum key is not the one to blame: \(message)")
+        }
+        // The refusal comes before anything is written.
+        var sink = ArraySink()
+        XCTAssertThrowsError(try Encryptor(recipients: [pq, x25519]).encrypt(from: ArraySource([1, 2, 3]), to: &sink))
+        XCTAssertEqual(sink.bytes, [])
+        // Post-quantum recipients mix with each other; decryption accepts mixed files (CCTV hybrid_and_x25519).
+        let other = try MLKEM768X25519Identity.generate()
+        let file = try Encryptor(recipients: [pq, other.hybridRecipient]).encrypt([7])
+        XCTAssertEqual(try Decryptor(identities: [other]).decrypt(file), [7])
+    }
+
+    func testIdentityFilesHoldBothKinds() throws {
+        let pq = try MLKEM768X25519Identity.generate(), classic = X25519Identity.generate()
+        let text = "# both kinds\n\(pq.secretKeyString)\n\n\(classic.secretKeyString)\n"
+        let identities = try AgeKeys.identities(in: text, name: "keys.txt")
+        XCTAssertEqual(identities.compactMap { $0.recipient?.encoded }, [pq.hybridRecipient.encoded, classic.x25519Recipient.encoded])
+        let pqFile = try Encryptor(recipients: [pq.hybridRecipient]).encrypt([1])
+        let classicFile = try Encryptor(recipients: [classic.x25519Recipient]).encrypt([2])
+        XCTAssertEqual(try Decryptor(identities: identities).decrypt(pqFile), [1])
+        XCTAssertEqual(try Decryptor(identities: identities).decrypt(classicFile), [2])
+        XCTAssertTrue(try AgeKeys.recipient(pq.hybridRecipient.encoded) is MLKEM768X25519Recipient)
+        let bad = String(pq.secretKeyString.dropLast()) + (pq.secretKeyString.last == "Q" ? "P" : "Q")
+        let error = assertAgeError(.key) { try AgeKeys.identities(in: "\(classic.secretKeyString)\n\(bad)\n", name: "keys.txt") }
+        XCTAssertEqual(error?.message, "keys.txt:2: invalid identity: invalid Bech32 checksum")
     }
 }
