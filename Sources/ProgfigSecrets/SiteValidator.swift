@@ -48,8 +48,28 @@ public struct SiteValidator {
             }
         }
         findings += controllerFindings()
+        findings += mixedKindsFindings(hosts: hosts, publicKeys: publicKeys)
         findings += try secretsFileFindings(hosts: hosts)
         return findings
+    }
+
+    /// Each node and group whose readers (with the controller) mix post-quantum and classic keys,
+    /// so that secrets can't be stored to it or rekeyed. Keys that don't parse are reported above.
+    private func mixedKindsFindings(hosts: MemoryHostStore, publicKeys: [String: String]) -> [SiteError] {
+        let controller = site.inventory.controllerAgePub.flatMap { try? AgeKeys.recipient($0.value) }
+        func readers(_ nodes: [String]) -> SecretReaders {
+            var readers = SecretReaders()
+            for node in nodes {
+                if let key = publicKeys[node], let recipient = try? AgeKeys.recipient(key) { readers.add(node: node, recipient) }
+            }
+            if let controller { readers.addController(controller) }
+            return readers
+        }
+        var collections: [(SecretCollection, [String])] = hosts.nodes.map { (.node($0), [$0]) }
+        collections += hosts.groups.map { group in (.group(group), (try? hosts.groupMembers(group)) ?? []) }
+        return collections.compactMap { collection, members in
+            readers(members).mixedKindsProblem(collection.description).map { SiteError($0, file: site.inventory.path) }
+        }
     }
 
     private func controllerFindings() -> [SiteError] {
