@@ -6,7 +6,8 @@ import Foundation
 enum HybridHPKE {
     static let stanzaType = "mlkem768x25519"
     static let info = "age-encryption.org/mlkem768x25519"
-    static let ciphersuite = HPKE.Ciphersuite(kem: .XWingMLKEM768X25519, kdf: .HKDF_SHA256, aead: .chaChaPoly)
+    @available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *)
+    static var ciphersuite: HPKE.Ciphersuite { HPKE.Ciphersuite(kem: .XWingMLKEM768X25519, kdf: .HKDF_SHA256, aead: .chaChaPoly) }
     /// An X-Wing public key: an ML-KEM-768 encapsulation key then an X25519 point.
     static let publicKeySize = 1216
     /// The ML-KEM-768 encapsulation key that starts an X-Wing public key.

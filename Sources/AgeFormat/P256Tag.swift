@@ -7,7 +7,8 @@ import Foundation
 public struct P256TagRecipient: Recipient, Hashable {
     static let stanzaType = "p256tag"
     static let label = "age-encryption.org/p256tag"
-    static let ciphersuite = HPKE.Ciphersuite(kem: .P256_HKDF_SHA256, kdf: .HKDF_SHA256, aead: .chaChaPoly)
+    @available(macOS 14, iOS 17, tvOS 17, watchOS 10, *)
+    static var ciphersuite: HPKE.Ciphersuite { HPKE.Ciphersuite(kem: .P256_HKDF_SHA256, kdf: .HKDF_SHA256, aead: .chaChaPoly) }
     static let compressedSize = 33
     static let tagSize = 4
 

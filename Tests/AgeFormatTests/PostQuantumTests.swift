@@ -167,4 +167,32 @@ final class PostQuantumTests: XCTestCase {
         let error = assertAgeError(.key) { try AgeKeys.identities(in: "\(classic.secretKeyString)\n\(bad)\n", name: "keys.txt") }
         XCTAssertEqual(error?.message, "keys.txt:2: invalid identity: invalid Bech32 checksum")
     }
+
+    /// Interop with the `age` binary when it is v1.3 or later; the installed 1.1.1 predates
+    /// post-quantum keys, so on this machine the test reports a skip.
+    func testInteropWithAgeBinaryWhenItKnowsPostQuantumKeys() throws {
+        guard let age = InteropTests.findExecutable("age") else {
+            print("SKIPPED: age binary not found")
+            throw XCTSkip("age binary not found")
+        }
+        let version = String(decoding: try runProcess(age, ["--version"]).stdout, as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let parts = version.drop(while: { $0 == "v" }).split(separator: ".").compactMap { Int($0.prefix(while: \.isNumber)) }
+        guard parts.count >= 2, (parts[0], parts[1]) >= (1, 3) else {
+            print("SKIPPED: age \(version) predates post-quantum keys (age v1.3); no post-quantum interop run")
+            throw XCTSkip("age \(version) predates post-quantum keys (age v1.3)")
+        }
+        let dir = try makeTempDir(self)
+        let identity = try MLKEM768X25519Identity(Self.ageTestIdentity)
+        let keyFile = dir.appendingPathComponent("key.txt")
+        try (identity.secretKeyString + "\n").write(to: keyFile, atomically: false, encoding: .utf8)
+        let plaintext = plaintextStream(70_000)
+        let theirs = try runProcess(age, ["-r", Self.ageTestRecipient], stdin: plaintext)
+        XCTAssertEqual(theirs.status, 0, theirs.stderr)
+        XCTAssertEqual(try Decryptor(identities: [identity]).decrypt(theirs.stdout), plaintext)
+        let ours = try Encryptor(recipients: [identity.hybridRecipient]).encrypt(plaintext)
+        let opened = try runProcess(age, ["-d", "-i", keyFile.path], stdin: ours)
+        XCTAssertEqual(opened.status, 0, opened.stderr)
+        XCTAssertEqual(opened.stdout, plaintext)
+    }
 }

@@ -18,6 +18,7 @@ struct TestTagIdentity: Identity {
     }
 
     func unwrap(stanzas: [Stanza]) throws -> SecureBytes? {
+        guard #available(macOS 14, iOS 17, tvOS 17, watchOS 10, *) else { return nil }
         let recipient = try tagRecipient
         for stanza in stanzas where stanza.type == "p256tag" {
             guard stanza.arguments.count == 2,
