@@ -19,9 +19,22 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
         ),
+        // OpenSSL's libcrypto, only for RSA-OAEP with a label (age's ssh-rsa recipients): neither
+        // libsodium nor swift-crypto offers an OAEP label. Only SSHRSA.swift imports it.
+        .systemLibrary(
+            name: "CLibcrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
         .target(
             name: "AgeFormat",
-            dependencies: ["CSodium", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "CSodium",
+                "CLibcrypto",
+                // AES for passphrase-protected OpenSSH keys (CTR and CBC are in _CryptoExtras).
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .target(name: "ProgfigSecrets", dependencies: ["AgeFormat"]),
         .executableTarget(
