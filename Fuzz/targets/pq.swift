@@ -19,14 +19,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if mode & 1 == 0 {
         let text = String(decoding: rest, as: UTF8.self)
         if let recipient = try? MLKEM768X25519Recipient(text) {
-            precondition((try? MLKEM768X25519Recipient(recipient.string)) == recipient, "PQ recipient round trip changed the key")
+            precondition((try? MLKEM768X25519Recipient(recipient.encoded)) == recipient, "PQ recipient round trip changed the key")
         }
         if let identity = try? MLKEM768X25519Identity(text) {
-            precondition((try? MLKEM768X25519Identity(identity.string))?.recipient == identity.recipient,
+            precondition((try? MLKEM768X25519Identity(identity.secretKeyString))?.hybridRecipient == identity.hybridRecipient,
                          "PQ identity round trip changed the key")
         }
         if let recipient = try? P256TagRecipient(text) {
-            precondition((try? P256TagRecipient(recipient.string)) == recipient, "tag recipient round trip changed the key")
+            precondition((try? P256TagRecipient(recipient.encoded)) == recipient, "tag recipient round trip changed the key")
         }
     } else {
         var sink = ArraySink()
