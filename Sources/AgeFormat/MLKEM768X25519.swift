@@ -5,7 +5,9 @@ import Foundation
 /// HKDF-SHA256 and ChaCha20-Poly1305, bound to the file key by its info string.
 enum HybridHPKE {
     static let stanzaType = "mlkem768x25519"
+    /// HPKE's info string, which binds the sealed file key to this recipient type.
     static let info = "age-encryption.org/mlkem768x25519"
+    /// X-Wing, HKDF-SHA256, ChaCha20-Poly1305 (not swift-crypto's built-in X-Wing suite, which is AES-GCM).
     @available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *)
     static var ciphersuite: HPKE.Ciphersuite { HPKE.Ciphersuite(kem: .XWingMLKEM768X25519, kdf: .HKDF_SHA256, aead: .chaChaPoly) }
     /// An X-Wing public key: an ML-KEM-768 encapsulation key then an X25519 point.
@@ -15,8 +17,8 @@ enum HybridHPKE {
     /// An X-Wing encapsulated key: an ML-KEM-768 ciphertext then an X25519 share.
     static let encapsulatedKeySize = 1120
 
-    /// The error where X-Wing is unavailable: it always is on Linux, and from macOS 26 on Apple
-    /// platforms, where swift-crypto hands over to CryptoKit.
+    /// The error where X-Wing is missing: Apple platforms before macOS 26, where swift-crypto hands
+    /// over to CryptoKit (on Linux it is always there).
     static let unavailable = AgeError.key("post-quantum (mlkem768x25519) keys need macOS 26 or later")
 }
 
