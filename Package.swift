@@ -54,7 +54,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SecureIOTests", dependencies: ["SecureIO"], path: "Tests/SecureIOTests"),
-        .testTarget(name: "AgeFormatTests", dependencies: ["AgeFormat", "SecureIO"], path: "Tests/AgeFormatTests"),
+        .testTarget(
+            name: "AgeFormatTests",
+            dependencies: ["AgeFormat", "SecureIO", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/AgeFormatTests"
+        ),
         .testTarget(name: "ProgfigSecretsTests", dependencies: ["ProgfigSecrets", "AgeFormat", "SecureIO"], path: "Tests/ProgfigSecretsTests"),
         .testTarget(name: "progfigTests", dependencies: ["AgeFormat", "SecureIO"], path: "Tests/progfigTests"),
     ],

@@ -5,8 +5,10 @@ public enum AgeKeys {
     /// SSH key's comment allowed). Errors never quote secret keys.
     public static func recipient(_ string: String) throws(AgeError) -> any Recipient {
         if string.hasPrefix("ssh-") { return try SSHPublicKey.recipient(Substring(string)) }
+        if string.hasPrefix("age1pq1") { return try MLKEM768X25519Recipient(string) }
+        if string.hasPrefix("age1tag1") { return try P256TagRecipient(string) }
         if string.hasPrefix("age1") && string.count > 62 {
-            throw AgeError.key("plugin and post-quantum recipients are not supported")
+            throw AgeError.key("plugin recipients are not supported")
         }
         return try X25519Recipient(string)
     }
@@ -40,6 +42,7 @@ public enum AgeKeys {
         if line.hasPrefix("ssh-") {
             throw AgeError.key("an SSH public key is not an identity; use its private key file (such as ~/.ssh/id_ed25519)")
         }
+        if line.hasPrefix("AGE-SECRET-KEY-PQ-") { return try MLKEM768X25519Identity(line) }
         return try X25519Identity(line)
     }
 }

@@ -9,11 +9,18 @@ public struct KeygenFile: Sendable {
     /// The public key (`age1…`), printed for the user.
     public let recipient: String
 
-    /// A new random X25519 identity in age-keygen's format, created at `created`.
-    public static func generate(created: Date = Date()) -> KeygenFile {
-        let identity = X25519Identity.generate()
-        let recipient = identity.x25519Recipient.encoded
-        let text = "# created: \(timestamp(created))\n# public key: \(recipient)\n\(identity.secretKeyString)\n"
+    /// A new random identity in age-keygen's format, created at `created`: X25519, or with
+    /// `postQuantum` an ML-KEM-768 + X25519 hybrid (`age-keygen -pq`).
+    public static func generate(created: Date = Date(), postQuantum: Bool = false) throws -> KeygenFile {
+        let (recipient, secret): (String, String)
+        if postQuantum {
+            let identity = try MLKEM768X25519Identity.generate()
+            (recipient, secret) = (identity.hybridRecipient.encoded, identity.secretKeyString)
+        } else {
+            let identity = X25519Identity.generate()
+            (recipient, secret) = (identity.x25519Recipient.encoded, identity.secretKeyString)
+        }
+        let text = "# created: \(timestamp(created))\n# public key: \(recipient)\n\(secret)\n"
         return KeygenFile(contents: Array(text.utf8), recipient: recipient)
     }
 

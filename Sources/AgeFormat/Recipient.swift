@@ -12,6 +12,9 @@ public protocol Recipient: Sendable {
 
 extension Recipient {
     public var labels: Set<String> { [] }
+
+    /// True for post-quantum recipients (`age1pq1…`), which are never mixed with classic ones.
+    public var isPostQuantum: Bool { labels.contains(RecipientLabels.postQuantum) }
 }
 
 /// Something that can unwrap a file key from header stanzas.

@@ -1,4 +1,3 @@
-import Dispatch
 import SecureIO
 
 /// An age X25519 recipient, `age1…`: the public half of an `X25519Identity`.
@@ -86,79 +85,26 @@ public struct X25519Identity: Identity {
         secret.withUnsafeBytes { Bech32.encode(hrp: "AGE-SECRET-KEY-", data: Array($0), uppercase: true) }
     }
 
-    /// Batches of this many stanzas are tried together across cores.
-    private static let batchSize = 256
-
-    /// Tries the X25519 stanzas in batches across cores. Outcomes are taken in stanza order, as
-    /// age does: the first stanza that is malformed, low-order or ours decides, and stanzas after
-    /// a match are not examined.
+    /// Tries the X25519 stanzas in order, across cores when there are many (see `StanzaTrial`):
+    /// the first that is malformed, low-order or ours decides.
     public func unwrap(stanzas: [Stanza]) throws -> SecureBytes? {
-        let candidates = stanzas.filter { $0.type == X25519Recipient.stanzaType }
-        var start = 0
-        while start < candidates.count {
-            let end = min(start + Self.batchSize, candidates.count)
-            let batch = candidates[start..<end]
-            if batch.count < 8 {
-                // Too few to share out: tried in order, nothing after the stanza that decides.
-                for stanza in batch { if let key = try Self.judge(attempt(stanza)) { return key } }
-            } else {
-                for outcome in tryInParallel(batch) { if let key = try Self.judge(outcome) { return key } }
-            }
-            start = end
-        }
-        return nil
+        try StanzaTrial.firstMatch(in: stanzas, type: X25519Recipient.stanzaType, attempt)
     }
 
-    /// The file key when the attempt matched, nil when the stanza is someone else's; throws for a
-    /// malformed or low-order stanza.
-    private static func judge(_ outcome: Attempt) throws -> SecureBytes? {
-        switch outcome {
-        case .key(let key): return key
-        case .malformed(let error): throw error
-        case .lowOrder: throw AgeError.header("X25519 stanza with a low-order share: the shared secret is zero")
-        case .notMine: return nil
-        }
-    }
-
-    private enum Attempt { case notMine, lowOrder, malformed(AgeError), key(SecureBytes) }
-
-    private func attempt(_ stanza: Stanza) -> Attempt {
+    private func attempt(_ stanza: Stanza) -> StanzaTrial.Outcome {
         let share: [UInt8]
         do {
             let reader = try StanzaReader(stanza, arguments: 1)
             share = try reader.bytes(argument: 0, count: 32, name: "share")
             _ = try reader.body()
         } catch { return .malformed(error) }
-        guard let shared = Sodium.x25519(secret, share) else { return .lowOrder }
+        guard let shared = Sodium.x25519(secret, share) else {
+            return .malformed(AgeError.header("X25519 stanza with a low-order share: the shared secret is zero"))
+        }
         let key = X25519Recipient.wrapKey(shared: shared, share: share, publicKey: x25519Recipient.publicKey)
         guard let fileKey = stanza.body.withUnsafeBytes({ Sodium.open(key: key, nonce: zeroNonce, ciphertext: $0) }) else {
             return .notMine
         }
         return .key(fileKey)
-    }
-
-    /// Every stanza of `batch` attempted across cores; the outcomes in stanza order.
-    private func tryInParallel(_ batch: ArraySlice<Stanza>) -> [Attempt] {
-        let items = Array(batch)
-        let results = AttemptSlots(count: items.count)
-        DispatchQueue.concurrentPerform(iterations: items.count) { i in
-            results.set(i, attempt(items[i]))
-        }
-        return results.values
-    }
-
-    /// Per-index result slots written by concurrent workers, each index by exactly one worker.
-    private final class AttemptSlots: @unchecked Sendable {
-        private let slots: UnsafeMutableBufferPointer<Attempt>
-        init(count: Int) {
-            slots = .allocate(capacity: count)
-            slots.initialize(repeating: .notMine)
-        }
-        deinit {
-            slots.deinitialize()
-            slots.deallocate()
-        }
-        func set(_ i: Int, _ value: Attempt) { slots[i] = value }
-        var values: [Attempt] { Array(slots) }
     }
 }

@@ -130,15 +130,24 @@ public struct AgeSecretStore: SecretStore {
     /// The recipients for the given nodes, every member of the groups and optionally the controller,
     /// without duplicates, in that order.
     public func recipients(nodes: [String], groups: [String], controller includeController: Bool) throws -> [any Recipient] {
-        var result: [any Recipient] = []
-        var seen = Set<String>()
-        func add(_ r: any Recipient) { if seen.insert(r.encoded).inserted { result.append(r) } }
-        for node in nodes { add(try recipient(node: node)) }
+        try readers(nodes: nodes, groups: groups, controller: includeController).recipients
+    }
+
+    private func readers(nodes: [String], groups: [String], controller includeController: Bool) throws -> SecretReaders {
+        var result = SecretReaders()
+        for node in nodes { result.add(node: node, try recipient(node: node)) }
         for group in groups {
-            for member in try hostStore.groupMembers(group) { add(try recipient(node: member, asGroupMember: true)) }
+            for member in try hostStore.groupMembers(group) { result.add(node: member, try recipient(node: member, asGroupMember: true)) }
         }
-        if includeController { add(try controller()) }
+        if includeController { result.addController(try controller()) }
         return result
+    }
+
+    /// The keys of `readers`, refused with a message naming the classic keys when they mix
+    /// post-quantum and classic keys.
+    private func checkedRecipients(_ readers: SecretReaders, of what: String) throws -> [any Recipient] {
+        if let problem = readers.mixedKindsProblem(what) { throw SiteError(problem) }
+        return readers.recipients
     }
 
     /// Encrypts `value` to the named nodes, every member of the named groups and the controller
@@ -149,7 +158,8 @@ public struct AgeSecretStore: SecretStore {
             throw SiteError("secret \"\(name)\" has no recipients: name nodes, groups or the controller")
         }
         if store { try checkControllerPublicKey() }
-        let recipients = try self.recipients(nodes: nodes, groups: groups, controller: controllerKey || store)
+        let recipients = try checkedRecipients(readers(nodes: nodes, groups: groups, controller: controllerKey || store),
+                                               of: "secret \"\(name)\"")
         guard !recipients.isEmpty else {
             throw SiteError("secret \"\(name)\" has no recipients: the groups named have no members")
         }
@@ -186,12 +196,15 @@ public struct AgeSecretStore: SecretStore {
 
     /// The recipients every secret of `collection` should have now: the node, or the group's
     /// members, plus the controller; the controller alone for the controller's collection.
+    /// Throws, naming the classic keys, when they mix post-quantum and classic keys.
     public func currentRecipients(of collection: SecretCollection) throws -> [any Recipient] {
+        let readers: SecretReaders
         switch collection {
-        case .node(let n): return try recipients(nodes: [n], groups: [], controller: true)
-        case .group(let g): return try recipients(nodes: [], groups: [g], controller: true)
+        case .node(let n): readers = try self.readers(nodes: [n], groups: [], controller: true)
+        case .group(let g): readers = try self.readers(nodes: [], groups: [g], controller: true)
         case .controller: return [try controller()]
         }
+        return try checkedRecipients(readers, of: collection.description)
     }
 
     /// Every collection of the inventory: the controller, each node, each group.

@@ -17,8 +17,8 @@ public enum SiteCreator {
 
     /// Creates the site at project root `root`, named after its last path component, with its
     /// controller key at `controllerKey` (default: `ROOT/../NAME.controller.age`), written in
-    /// age-keygen's format.
-    public static func create(root: URL, controllerKey: URL?) throws -> Created {
+    /// age-keygen's format; with `postQuantum`, an ML-KEM-768 + X25519 key.
+    public static func create(root: URL, controllerKey: URL?, postQuantum: Bool = false) throws -> Created {
         let root = root.standardizedFileURL
         let name = root.lastPathComponent
         guard let first = name.unicodeScalars.first, first == "_" || CharacterSet.letters.contains(first),
@@ -39,7 +39,7 @@ public enum SiteCreator {
         for directory in [layout.nodesDirectory, layout.groupsDirectory, layout.builddataDirectory] {
             try SiteFiles.createDirectory(directory)
         }
-        var key = KeygenFile.generate()
+        var key = try KeygenFile.generate(postQuantum: postQuantum)
         defer { key.wipe() }
         try SiteFiles.createDirectory(keyURL.deletingLastPathComponent())
         try AtomicFile.write(key.contents, to: keyURL, mode: 0o600, overwrite: false)

@@ -20,6 +20,7 @@ public struct SiteValidator {
             findings.append(SiteError("group \"\(member.group)\" lists \"\(member.node)\", which is not in node_function_map",
                                       file: member.file, line: member.line))
         }
+        var publicKeys: [String: String] = [:]
         for node in hosts.nodes {
             guard try site.hasNodeData(node) else {
                 findings.append(SiteError("node_function_map lists \"\(node)\", but neither nodes/\(node).py nor nodes/\(node).conf exists",
@@ -29,6 +30,7 @@ public struct SiteValidator {
             do {
                 let data = try site.nodeData(node)
                 if let key = data.agePubkey {
+                    publicKeys[node] = key
                     do {
                         let recipient = try AgeKeys.recipient(key)
                         if let expected = data.sshHostFingerprint, let actual = AgeKeys.sshFingerprint(of: recipient), expected != actual {
@@ -49,8 +51,28 @@ public struct SiteValidator {
             }
         }
         findings += controllerFindings()
+        findings += mixedKindsFindings(hosts: hosts, publicKeys: publicKeys)
         findings += try secretsFileFindings(hosts: hosts)
         return findings
+    }
+
+    /// Each node and group whose readers (with the controller) mix post-quantum and classic keys,
+    /// so that secrets can't be stored to it or rekeyed. Keys that don't parse are reported above.
+    private func mixedKindsFindings(hosts: MemoryHostStore, publicKeys: [String: String]) -> [SiteError] {
+        let controller = (try? site.secretsSettings()).flatMap { try? AgeKeys.recipient($0.controllerPublicKey) }
+        func readers(_ nodes: [String]) -> SecretReaders {
+            var readers = SecretReaders()
+            for node in nodes {
+                if let key = publicKeys[node], let recipient = try? AgeKeys.recipient(key) { readers.add(node: node, recipient) }
+            }
+            if let controller { readers.addController(controller) }
+            return readers
+        }
+        var collections: [(SecretCollection, [String])] = hosts.nodes.map { (.node($0), [$0]) }
+        collections += hosts.groups.map { group in (.group(group), (try? hosts.groupMembers(group)) ?? []) }
+        return collections.compactMap { collection, members in
+            readers(members).mixedKindsProblem(collection.description).map { SiteError($0, file: hosts.file) }
+        }
     }
 
     private func controllerFindings() -> [SiteError] {

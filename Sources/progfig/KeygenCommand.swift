@@ -2,19 +2,21 @@ import AgeFormat
 import ArgumentParser
 import Foundation
 
-/// `progfig keygen`: creates age X25519 identities, or prints the recipients of identities,
-/// in the format of age-keygen.
+/// `progfig keygen`: creates age X25519 or post-quantum identities, or prints the recipients of
+/// identities, in the format of age-keygen.
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keygen",
         abstract: "Generate an age identity (secret key), or print the recipients of identities.",
         usage: """
-            progfig keygen [-o OUTPUT]
+            progfig keygen [--pq] [-o OUTPUT]
             progfig keygen -y [-o OUTPUT] [INPUT]
             """,
         discussion: """
             Without -y, generates a new X25519 identity and writes it as age-keygen does: a \
             "# created:" line, a "# public key: age1…" line, and the AGE-SECRET-KEY-1… line. \
+            With --pq (or -pq, as age-keygen spells it) the identity is post-quantum: ML-KEM-768 \
+            with X25519, AGE-SECRET-KEY-PQ-1…, whose recipient is a long age1pq1… key. \
             With -o the file is created with mode 0600 and never replaces an existing file, and \
             the public key is also printed on standard error.
 
@@ -25,6 +27,7 @@ struct KeygenCommand: ParsableCommand {
             Examples:
 
               progfig keygen -o key.txt
+              progfig keygen --pq -o pq-key.txt
               progfig keygen -y key.txt > recipients.txt
               progfig keygen -y ~/.ssh/id_ed25519
             """
@@ -33,6 +36,10 @@ struct KeygenCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp(
         "Write to OUTPUT (mode 0600) instead of standard output; refuses to replace an existing file.", valueName: "OUTPUT"))
     var output: String?
+
+    @Flag(name: [.customLong("pq"), .customLong("pq", withSingleDash: true)],
+          help: "Generate a post-quantum (ML-KEM-768 + X25519) identity instead of an X25519 one.")
+    var postQuantum = false
 
     @Flag(name: .customShort("y"), help: "Print the recipient of each identity in INPUT instead of generating one.")
     var convert = false
@@ -43,6 +50,9 @@ struct KeygenCommand: ParsableCommand {
     func validate() throws {
         if input != nil && !convert {
             throw ValidationError("INPUT is only accepted with -y")
+        }
+        if postQuantum && convert {
+            throw ValidationError("--pq cannot be used with -y (-y prints the recipient of any identity)")
         }
     }
 
@@ -55,7 +65,7 @@ struct KeygenCommand: ParsableCommand {
     }
 
     private func generate() throws {
-        var file = KeygenFile.generate()
+        var file = try KeygenFile.generate(postQuantum: postQuantum)
         defer { file.wipe() }
         let publicKey = file.recipient
         try OutputSink.with(path: output, mode: 0o600, overwrite: false) { sink in

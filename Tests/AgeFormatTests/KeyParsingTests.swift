@@ -241,9 +241,13 @@ final class KeyParsingTests: XCTestCase {
         XCTAssertEqual(assertAgeError(.key) { try RecipientsFile.parse("\n\(pairs[0].publicKey.uppercased())\n", name: "r") }?.message.hasPrefix("r:2: "), true)
         XCTAssertEqual(assertAgeError(.key) { try RecipientsFile.parse("#\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA\n", name: "r") }?.message,
                        "r:2: ssh-ed25519 public key is truncated")
-        let pq = Bech32.encode(hrp: "age1pq", data: Array(repeating: 3, count: 1216))
-        XCTAssertEqual(assertAgeError(.key) { try RecipientsFile.parse(pq + "\n", name: "r") }?.message,
-                       "r:1: plugin and post-quantum recipients are not supported")
+        let plugin = Bech32.encode(hrp: "age1yubikey", data: Array(repeating: 3, count: 33))
+        XCTAssertEqual(assertAgeError(.key) { try RecipientsFile.parse(plugin + "\n", name: "r") }?.message,
+                       "r:1: plugin recipients are not supported")
+        // A post-quantum key whose ML-KEM half is not reduced mod q is refused on its line.
+        let badPQ = Bech32.encode(hrp: "age1pq", data: Array(repeating: 0xff, count: 1216))
+        XCTAssertEqual(assertAgeError(.key) { try RecipientsFile.parse("\(pairs[0].publicKey)\n" + badPQ + "\n", name: "r") }?.message,
+                       "r:2: invalid recipient: not a valid ML-KEM-768 + X25519 public key")
         for empty in ["", "# nobody\n", "\n\n"] {
             XCTAssertEqual(assertAgeError(.key) { try RecipientsFile.parse(empty, name: "r.txt") }?.message, "r.txt: no recipients found")
         }
