@@ -150,34 +150,48 @@ public struct AgeSecretStore: SecretStore {
         return readers.recipients
     }
 
-    /// Encrypts `value` to the named nodes, every member of the named groups and the controller
-    /// (always when storing) and returns it armored. With `store`, saves it as `name` in each named
-    /// collection, each copy encrypted to that collection's readers only, all files or none.
-    public func encrypt(name: String, value: [UInt8], nodes: [String], groups: [String], controllerKey: Bool, store: Bool) throws -> String {
-        guard !nodes.isEmpty || !groups.isEmpty || controllerKey else {
-            throw SiteError("secret \"\(name)\" has no recipients: name nodes, groups or the controller")
-        }
-        if store { try checkControllerPublicKey() }
-        let recipients = try checkedRecipients(readers(nodes: nodes, groups: groups, controller: controllerKey || store),
-                                               of: "secret \"\(name)\"")
-        guard !recipients.isEmpty else {
-            throw SiteError("secret \"\(name)\" has no recipients: the groups named have no members")
-        }
+    /// Encrypts `value` to the named nodes, every member of the named groups and, with
+    /// `controllerKey`, the controller; stores nothing. Returns the armored age value.
+    public func encrypt(value: [UInt8], nodes: [String], groups: [String], controllerKey: Bool) throws -> String {
+        let recipients = try valueRecipients(of: "the value", nodes: nodes, groups: groups, controller: controllerKey)
+        return try Self.armoredValue(value, to: recipients)
+    }
+
+    /// Encrypts `value` as `name` to the named nodes, every member of the named groups and always
+    /// the controller (which rekeys every secret), and stores it in each named collection (the
+    /// controller's with `controllerKey`), each copy encrypted to that collection's readers only:
+    /// all files or none. Returns the armored value encrypted to all of them.
+    public func store(name: String, value: [UInt8], nodes: [String], groups: [String], controllerKey: Bool) throws -> String {
+        try checkControllerPublicKey()
+        let recipients = try valueRecipients(of: "secret \"\(name)\"", nodes: nodes, groups: groups, controller: true,
+                                             named: controllerKey)
         let armored = try Self.armoredValue(value, to: recipients)
-        if store {
-            var targets: [SecretCollection] = nodes.map { .node($0) } + groups.map { .group($0) }
-            if controllerKey { targets.append(.controller) }
-            // Each collection's copy is encrypted to that collection's readers only, as rekey does;
-            // where those are all the recipients (one collection named), it is the value returned.
-            let urls = try targets.map { try $0.url(in: site) }
-            var stored: [URL: String] = [:]
-            for (collection, url) in zip(targets, urls) {
-                let readers = try currentRecipients(of: collection)
-                stored[url] = readers.map(\.encoded) == recipients.map(\.encoded) ? armored : try Self.armoredValue(value, to: readers)
-            }
-            try SecretsFile.update(urls) { url, secrets in secrets[name] = stored[url] }
+        var targets: [SecretCollection] = nodes.map { .node($0) } + groups.map { .group($0) }
+        if controllerKey { targets.append(.controller) }
+        // Where a collection's readers are all the recipients (one collection named), its copy is
+        // the value returned.
+        let urls = try targets.map { try $0.url(in: site) }
+        var stored: [URL: String] = [:]
+        for (collection, url) in zip(targets, urls) {
+            let readers = try currentRecipients(of: collection)
+            stored[url] = readers.map(\.encoded) == recipients.map(\.encoded) ? armored : try Self.armoredValue(value, to: readers)
         }
+        try SecretsFile.update(urls) { url, secrets in secrets[name] = stored[url] }
         return armored
+    }
+
+    /// The recipients of a value for `what`, refusing a selection that names nothing (`named`:
+    /// whether the controller was named) or whose readers mix post-quantum and classic keys.
+    private func valueRecipients(of what: String, nodes: [String], groups: [String], controller: Bool,
+                                 named controllerNamed: Bool? = nil) throws -> [any Recipient] {
+        guard !nodes.isEmpty || !groups.isEmpty || (controllerNamed ?? controller) else {
+            throw SiteError("\(what) has no recipients: name nodes, groups or the controller")
+        }
+        let recipients = try checkedRecipients(readers(nodes: nodes, groups: groups, controller: controller), of: what)
+        guard !recipients.isEmpty else {
+            throw SiteError("\(what) has no recipients: the groups named have no members")
+        }
+        return recipients
     }
 
     private static func armoredValue(_ value: [UInt8], to recipients: [any Recipient]) throws -> String {

@@ -10,7 +10,10 @@ public protocol SecretStore: Sendable {
     /// order, `universal` last.
     func getInherited(node: String, name: String) throws -> Secret
     /// Encrypts `value` to the nodes, every member of the groups, and the controller when
-    /// `controllerKey` or `store` is set; with `store`, saves it in each named collection.
-    /// Returns the armored age value.
-    func encrypt(name: String, value: [UInt8], nodes: [String], groups: [String], controllerKey: Bool, store: Bool) throws -> String
+    /// `controllerKey` is set, storing nothing. Returns the armored age value.
+    func encrypt(value: [UInt8], nodes: [String], groups: [String], controllerKey: Bool) throws -> String
+    /// Encrypts `value` as `name` to the nodes, every member of the groups and the controller, and
+    /// saves it in each named collection (the controller's with `controllerKey`). Returns the
+    /// armored age value.
+    func store(name: String, value: [UInt8], nodes: [String], groups: [String], controllerKey: Bool) throws -> String
 }

@@ -56,8 +56,13 @@ struct SecretEncryptCommand: ParsableCommand {
         var plaintext = try readValue()
         defer { SecureBytes.wipe(&plaintext) }
         let selection = collections.selection
-        let armored = try store.encrypt(name: saveAs ?? "(unsaved)", value: plaintext, nodes: selection.nodes,
-                                        groups: selection.groups, controllerKey: selection.controller, store: saveAs != nil)
+        let armored = if let saveAs {
+            try store.store(name: saveAs, value: plaintext, nodes: selection.nodes, groups: selection.groups,
+                            controllerKey: selection.controller)
+        } else {
+            try store.encrypt(value: plaintext, nodes: selection.nodes, groups: selection.groups,
+                              controllerKey: selection.controller)
+        }
         if saveAs == nil || stdout { try Output.raw(Array(armored.utf8)) }
         if let name = saveAs, !global.quiet {
             Output.note("stored secret \"\(name)\" for \(selection.collections.map(\.description).joined(separator: ", "))")

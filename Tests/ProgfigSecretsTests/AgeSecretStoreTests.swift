@@ -22,7 +22,7 @@ final class AgeSecretStoreTests: XCTestCase {
     func testEncryptToNodesOnly() throws {
         let site = try makeSite()
         let store = try site.store()
-        let armored = try store.encrypt(name: "s", value: bytes("v1"), nodes: ["n1"], groups: [], controllerKey: false, store: false)
+        let armored = try store.encrypt(value: bytes("v1"), nodes: ["n1"], groups: [], controllerKey: false)
         XCTAssertTrue(armored.hasPrefix("-----BEGIN AGE ENCRYPTED FILE-----\n"))
         XCTAssertTrue(armored.hasSuffix("-----END AGE ENCRYPTED FILE-----\n"))
         XCTAssertEqual(try stanzaCount(armored), 1)
@@ -36,18 +36,18 @@ final class AgeSecretStoreTests: XCTestCase {
     func testEncryptExpandsGroupsAndRemovesDuplicates() throws {
         let site = try makeSite()
         let store = try site.store()
-        let a = try store.encrypt(name: "s", value: bytes("v"), nodes: ["n1", "n1", "n2"], groups: ["g1", "g2", "g1"],
-                                  controllerKey: false, store: false)
+        let a = try store.encrypt(value: bytes("v"), nodes: ["n1", "n1", "n2"], groups: ["g1", "g2", "g1"],
+                                  controllerKey: false)
         XCTAssertEqual(try stanzaCount(a), 3)
         for node in ["n1", "n2", "n3"] { XCTAssertEqual(try decrypt(a, with: [site.key(node)]), "v") }
         XCTAssertThrowsError(try decrypt(a, with: [site.controller]))
 
-        let b = try store.encrypt(name: "s", value: bytes("v"), nodes: [], groups: ["g1"], controllerKey: true, store: false)
+        let b = try store.encrypt(value: bytes("v"), nodes: [], groups: ["g1"], controllerKey: true)
         XCTAssertEqual(try stanzaCount(b), 3)
         XCTAssertEqual(try decrypt(b, with: [site.controller]), "v")
         XCTAssertThrowsError(try decrypt(b, with: [site.key("n3")]))
 
-        let c = try store.encrypt(name: "s", value: bytes("v"), nodes: [], groups: ["universal"], controllerKey: true, store: false)
+        let c = try store.encrypt(value: bytes("v"), nodes: [], groups: ["universal"], controllerKey: true)
         XCTAssertEqual(try stanzaCount(c), 4)
 
         XCTAssertEqual(try store.recipients(nodes: ["n3", "n1"], groups: ["g1"], controller: true).map(\.encoded),
@@ -57,7 +57,7 @@ final class AgeSecretStoreTests: XCTestCase {
     func testStoreAlwaysAddsController() throws {
         let site = try makeSite()
         let store = try site.store()
-        let armored = try store.encrypt(name: "s", value: bytes("v"), nodes: ["n1", "n1"], groups: [], controllerKey: false, store: true)
+        let armored = try store.store(name: "s", value: bytes("v"), nodes: ["n1", "n1"], groups: [], controllerKey: false)
         XCTAssertEqual(try stanzaCount(armored), 2)
         XCTAssertEqual(try decrypt(armored, with: [site.controller]), "v")
         XCTAssertEqual(try decrypt(armored, with: [site.key("n1")]), "v")
@@ -70,13 +70,13 @@ final class AgeSecretStoreTests: XCTestCase {
         try site.write(String(decoding: site.bytes("inventory.conf")!, as: UTF8.self).replacingOccurrences(of: "[groups]\n", with: "[groups]\nempty =\n"),
                        to: "inventory.conf")
         let store = try site.store()
-        XCTAssertThrowsSiteError(try store.encrypt(name: "s", value: bytes("v"), nodes: [], groups: [], controllerKey: false, store: true),
+        XCTAssertThrowsSiteError(try store.store(name: "s", value: bytes("v"), nodes: [], groups: [], controllerKey: false),
                                  "secret \"s\" has no recipients: name nodes, groups or the controller")
-        XCTAssertThrowsSiteError(try store.encrypt(name: "s", value: bytes("v"), nodes: [], groups: ["empty"], controllerKey: false, store: false),
-                                 "secret \"s\" has no recipients: the groups named have no members")
-        XCTAssertThrowsSiteError(try store.encrypt(name: "s", value: bytes("v"), nodes: ["nope"], groups: [], controllerKey: false, store: false),
+        XCTAssertThrowsSiteError(try store.encrypt(value: bytes("v"), nodes: [], groups: ["empty"], controllerKey: false),
+                                 "the value has no recipients: the groups named have no members")
+        XCTAssertThrowsSiteError(try store.encrypt(value: bytes("v"), nodes: ["nope"], groups: [], controllerKey: false),
                                  "unknown node \"nope\"")
-        XCTAssertThrowsSiteError(try store.encrypt(name: "s", value: bytes("v"), nodes: [], groups: ["nope"], controllerKey: false, store: false),
+        XCTAssertThrowsSiteError(try store.encrypt(value: bytes("v"), nodes: [], groups: ["nope"], controllerKey: false),
                                  "unknown group \"nope\"")
     }
 
@@ -88,8 +88,8 @@ final class AgeSecretStoreTests: XCTestCase {
         let store = try site.store()
         let conf4 = site.path("nodes/n4.conf")
         let missing = "\(conf4): node \"n4\" has no age_pubkey in its sitedata; secrets cannot be encrypted to it"
-        XCTAssertThrowsSiteError(try store.encrypt(name: "s", value: bytes("v"), nodes: ["n4"], groups: [], controllerKey: false, store: false), missing)
-        XCTAssertThrowsSiteError(try store.encrypt(name: "s", value: bytes("v"), nodes: [], groups: ["g1"], controllerKey: false, store: true), missing)
+        XCTAssertThrowsSiteError(try store.encrypt(value: bytes("v"), nodes: ["n4"], groups: [], controllerKey: false), missing)
+        XCTAssertThrowsSiteError(try store.store(name: "s", value: bytes("v"), nodes: [], groups: ["g1"], controllerKey: false), missing)
         XCTAssertNil(site.bytes("groups/g1.secrets.json"), "nothing stored when a recipient is missing")
         XCTAssertThrowsSiteError(try store.recipient(node: "n5"),
                                  "\(site.path("nodes/n5.conf")): node \"n5\" has an invalid age_pubkey: invalid recipient \"age1notarealkey\": \(try bech32Message("age1notarealkey"))")
@@ -128,8 +128,8 @@ final class AgeSecretStoreTests: XCTestCase {
         try site.write("{\n  \"old\": \"kept-group\",\n  \"zzz\": \"also kept\"\n}", to: "groups/g2.secrets.json")
         try site.write("{\n  \"old\": \"kept-controller\"\n}", to: "controller.secrets.json")
 
-        let armored = try store.encrypt(name: "new", value: bytes("shared value"), nodes: ["n3", "n1"], groups: ["g2", "g1"],
-                                        controllerKey: true, store: true)
+        let armored = try store.store(name: "new", value: bytes("shared value"), nodes: ["n3", "n1"], groups: ["g2", "g1"],
+                                        controllerKey: true)
         XCTAssertEqual(try stanzaCount(armored), 4, "the value returned is encrypted to every recipient named")
         // Each file gains its own copy, encrypted to its collection's readers only, and keeps the rest.
         let expected: [(file: String, kept: [String: String], readers: Int)] = [
@@ -151,7 +151,7 @@ final class AgeSecretStoreTests: XCTestCase {
                        "{\n  \"new\": \"\(copies["nodes/n1.secrets.json"]!.replacingOccurrences(of: "\n", with: "\\n"))\"\n}")
 
         // Replacing a secret keeps the others; one collection's copy is the value returned.
-        let replaced = try store.encrypt(name: "old", value: bytes("x"), nodes: ["n3"], groups: [], controllerKey: false, store: true)
+        let replaced = try store.store(name: "old", value: bytes("x"), nodes: ["n3"], groups: [], controllerKey: false)
         XCTAssertEqual(try site.secrets("nodes/n3.secrets.json"), ["old": replaced, "new": copies["nodes/n3.secrets.json"]!])
     }
 
@@ -161,7 +161,7 @@ final class AgeSecretStoreTests: XCTestCase {
         let store = try site.store()
         try site.write("{\n  \"old\": \"kept-node\"\n}", to: "nodes/n1.secrets.json")
         try site.write("{ not json", to: "groups/g2.secrets.json")
-        XCTAssertThrowsError(try store.encrypt(name: "new", value: bytes("v"), nodes: ["n1"], groups: ["g2"], controllerKey: true, store: true)) {
+        XCTAssertThrowsError(try store.store(name: "new", value: bytes("v"), nodes: ["n1"], groups: ["g2"], controllerKey: true)) {
             XCTAssertTrue(($0 as? SiteError)?.description.contains("g2.secrets.json") == true, "\($0)")
         }
         XCTAssertEqual(try site.secrets("nodes/n1.secrets.json"), ["old": "kept-node"])
@@ -173,7 +173,7 @@ final class AgeSecretStoreTests: XCTestCase {
         let site = try makeSite()
         try site.writeControllerKey()
         let store = try site.store()
-        let armored = try store.encrypt(name: "root_pw", value: bytes("toor"), nodes: [], groups: [], controllerKey: true, store: true)
+        let armored = try store.store(name: "root_pw", value: bytes("toor"), nodes: [], groups: [], controllerKey: true)
         XCTAssertEqual(try stanzaCount(armored), 1)
         XCTAssertEqual(try site.secrets("controller.secrets.json"), ["root_pw": armored])
         XCTAssertEqual(try store.list(.controller), ["root_pw"])
@@ -186,7 +186,7 @@ final class AgeSecretStoreTests: XCTestCase {
         XCTAssertEqual(try store.list(.node("n1")), [])
         XCTAssertEqual(try store.list(.group("universal")), [])
         for name in ["zeta", "Alpha", "beta", "_x", "ärger", "10", "9"] {
-            _ = try store.encrypt(name: name, value: bytes(name), nodes: ["n1"], groups: [], controllerKey: false, store: true)
+            _ = try store.store(name: name, value: bytes(name), nodes: ["n1"], groups: [], controllerKey: false)
         }
         XCTAssertEqual(try store.list(.node("n1")), ["10", "9", "Alpha", "_x", "beta", "zeta", "ärger"])
         XCTAssertThrowsSiteError(try store.list(.node("zz")), "unknown node \"zz\"")
@@ -196,7 +196,7 @@ final class AgeSecretStoreTests: XCTestCase {
     func testGet() throws {
         let site = try makeSite()
         let store = try site.store()
-        let armored = try store.encrypt(name: "api", value: bytes("token"), nodes: [], groups: ["g1"], controllerKey: false, store: true)
+        let armored = try store.store(name: "api", value: bytes("token"), nodes: [], groups: ["g1"], controllerKey: false)
         let secret = try store.get(.group("g1"), name: "api")
         XCTAssertEqual(secret.name, "api")
         XCTAssertEqual(secret.collection, .group("g1"))
@@ -214,7 +214,7 @@ final class AgeSecretStoreTests: XCTestCase {
         let store = try site.store()
         XCTAssertThrowsSiteError(try store.get(.node("n1"), name: "nope"),
                                  "\(site.path("nodes/n1.secrets.json")): no secret \"nope\" in node n1")
-        _ = try store.encrypt(name: "other", value: bytes("x"), nodes: [], groups: ["g2"], controllerKey: true, store: true)
+        _ = try store.store(name: "other", value: bytes("x"), nodes: [], groups: ["g2"], controllerKey: true)
         XCTAssertThrowsSiteError(try store.get(.group("g2"), name: "nope"),
                                  "\(site.path("groups/g2.secrets.json")): no secret \"nope\" in group g2")
         XCTAssertThrowsSiteError(try store.get(.controller, name: "nope"),
@@ -233,10 +233,10 @@ final class AgeSecretStoreTests: XCTestCase {
         XCTAssertEqual(try store.inheritanceChain(node: "n1"), [.node("n1"), .group("g1"), .group("universal")])
         XCTAssertEqual(try store.inheritanceChain(node: "n3"), [.node("n3"), .group("g2"), .group("universal")])
 
-        _ = try store.encrypt(name: "shared", value: bytes("from universal"), nodes: [], groups: ["universal"], controllerKey: false, store: true)
-        _ = try store.encrypt(name: "shared", value: bytes("from g1"), nodes: [], groups: ["g1"], controllerKey: false, store: true)
-        _ = try store.encrypt(name: "shared", value: bytes("from g2"), nodes: [], groups: ["g2"], controllerKey: false, store: true)
-        _ = try store.encrypt(name: "shared", value: bytes("from n2"), nodes: ["n2"], groups: [], controllerKey: false, store: true)
+        _ = try store.store(name: "shared", value: bytes("from universal"), nodes: [], groups: ["universal"], controllerKey: false)
+        _ = try store.store(name: "shared", value: bytes("from g1"), nodes: [], groups: ["g1"], controllerKey: false)
+        _ = try store.store(name: "shared", value: bytes("from g2"), nodes: [], groups: ["g2"], controllerKey: false)
+        _ = try store.store(name: "shared", value: bytes("from n2"), nodes: ["n2"], groups: [], controllerKey: false)
 
         func inherited(_ node: String) throws -> (SecretCollection, String) {
             let secret = try store.getInherited(node: node, name: "shared")
@@ -267,7 +267,7 @@ final class AgeSecretStoreTests: XCTestCase {
     func testGetInheritedDecryptsWithTheNodesOwnKey() throws {
         let site = try makeSite()
         let store = try site.store()
-        _ = try store.encrypt(name: "db", value: bytes("pg"), nodes: [], groups: ["g2"], controllerKey: false, store: true)
+        _ = try store.store(name: "db", value: bytes("pg"), nodes: [], groups: ["g2"], controllerKey: false)
         let keyPath = site.path("n3.age")
         try site.writeKey(site.key("n3"), to: keyPath)
         let nodeStore = try site.store(SecretStoreOptions(keyOverrides: [keyPath]))
@@ -282,8 +282,8 @@ final class AgeSecretStoreTests: XCTestCase {
     func testSecretsAreDecryptedLazilyAndCached() throws {
         let site = try makeSite()
         let store = try site.store()   // no key file exists yet
-        let armored = try store.encrypt(name: "lazy", value: bytes("later"), nodes: ["n1"], groups: [], controllerKey: false, store: true)
-        _ = try store.encrypt(name: "second", value: bytes("two"), nodes: ["n1"], groups: [], controllerKey: false, store: true)
+        let armored = try store.store(name: "lazy", value: bytes("later"), nodes: ["n1"], groups: [], controllerKey: false)
+        _ = try store.store(name: "second", value: bytes("two"), nodes: ["n1"], groups: [], controllerKey: false)
         let secret = try store.get(.node("n1"), name: "lazy")
         XCTAssertEqual(secret.armored, armored)
         XCTAssertEqual(try stanzaCount(secret.armored), 2)
@@ -309,7 +309,7 @@ final class AgeSecretStoreTests: XCTestCase {
         let site = try makeSite()
         try site.writeControllerKey()
         let store = try site.store()
-        _ = try store.encrypt(name: "c", value: bytes("same"), nodes: ["n1"], groups: [], controllerKey: false, store: true)
+        _ = try store.store(name: "c", value: bytes("same"), nodes: ["n1"], groups: [], controllerKey: false)
         let secret = try store.get(.node("n1"), name: "c")
         let results = Results()
         DispatchQueue.concurrentPerform(iterations: 8) { _ in

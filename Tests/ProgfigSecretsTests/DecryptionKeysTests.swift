@@ -21,9 +21,9 @@ final class DecryptionKeysTests: XCTestCase {
         try site.addNode("n1", keyPath: site.path("keys/n1.age"))
         try site.addNode("n2")
         let store = try site.store()
-        _ = try store.encrypt(name: "own", value: Array("n1 only".utf8), nodes: ["n1"], groups: [], controllerKey: false, store: true)
-        _ = try store.encrypt(name: "grp", value: Array("g1 value".utf8), nodes: [], groups: ["g1"], controllerKey: false, store: true)
-        _ = try store.encrypt(name: "ctl", value: Array("controller only".utf8), nodes: [], groups: [], controllerKey: true, store: true)
+        _ = try store.store(name: "own", value: Array("n1 only".utf8), nodes: ["n1"], groups: [], controllerKey: false)
+        _ = try store.store(name: "grp", value: Array("g1 value".utf8), nodes: [], groups: ["g1"], controllerKey: false)
+        _ = try store.store(name: "ctl", value: Array("controller only".utf8), nodes: [], groups: [], controllerKey: true)
         return site
     }
 

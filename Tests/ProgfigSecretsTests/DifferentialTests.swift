@@ -318,7 +318,7 @@ final class DifferentialTests: XCTestCase {
 
             // The original reads what progfig wrote.
             _ = try inProject(site) {
-                try ours.encrypt(name: "from_progfig", value: Array("progfig value".utf8), nodes: [nodes[1]], groups: [], controllerKey: false, store: true)
+                try ours.store(name: "from_progfig", value: Array("progfig value".utf8), nodes: [nodes[1]], groups: [], controllerKey: false)
             }
             XCTAssertEqual(try original(site, ["decrypt", "node", nodes[1], "from_progfig"]) as? String, "progfig value")
             XCTAssertEqual(try original(site, ["decrypt", "group", groups[1], "shared"]) as? String, "from \(groups[1])")
@@ -336,9 +336,9 @@ final class DifferentialTests: XCTestCase {
         let ours = try store(mine)
         try inProject(mine) {
             for (name, value) in [("b", "2"), ("a", "1"), ("ü", "3")] {
-                _ = try ours.encrypt(name: name, value: Array(value.utf8), nodes: ["n1", "n2"], groups: ["zeta"], controllerKey: false, store: true)
+                _ = try ours.store(name: name, value: Array(value.utf8), nodes: ["n1", "n2"], groups: ["zeta"], controllerKey: false)
             }
-            _ = try ours.encrypt(name: "c", value: Array("3".utf8), nodes: [], groups: [], controllerKey: true, store: true)
+            _ = try ours.store(name: "c", value: Array("3".utf8), nodes: [], groups: [], controllerKey: true)
         }
         func masked(_ url: URL) throws -> String {
             let text = try String(contentsOf: url, encoding: .utf8)
@@ -374,7 +374,7 @@ final class DifferentialTests: XCTestCase {
         try assertSameAnswers(site)
         let ours = try store(site)
         _ = try inProject(site) {
-            try ours.encrypt(name: "token", value: Array("made by progfig".utf8), nodes: [], groups: ["web"], controllerKey: false, store: true)
+            try ours.store(name: "token", value: Array("made by progfig".utf8), nodes: [], groups: ["web"], controllerKey: false)
         }
         XCTAssertEqual(try original(site, ["decrypt", "group", "web", "token"]) as? String, "made by progfig")
         XCTAssertEqual(try original(site, ["list", "group", "web"]) as? [String], ["token"])

@@ -22,13 +22,13 @@ final class PostQuantumSiteTests: XCTestCase {
         let site = try SecretsSite(root: makeTemporaryDirectory().appendingPathComponent("pqsite"))
         let controller = try MLKEM768X25519Identity.generate()
         let n1 = try MLKEM768X25519Identity.generate(), n2 = try MLKEM768X25519Identity.generate()
-        try site.writeInventory(groups: [("g1", "n1 n2")], nodes: [("n1", "web"), ("n2", "web")],
+        try site.writeInventory(groups: [("g1", "n1 n2")], nodes: [("n1", "web"), ("n2", "web")], functionRoles: [("web", "settz")],
                                 controllerPub: controller.hybridRecipient.encoded)
         try site.addNode("n1", pubkey: n1.hybridRecipient.encoded)
         try site.addNode("n2", pubkey: n2.hybridRecipient.encoded)
         try site.write(keyFile([controller]), to: "keys/controller.age")
         let store = try site.store()
-        _ = try store.encrypt(name: "db", value: Array("hunter2".utf8), nodes: [], groups: ["g1"], controllerKey: false, store: true)
+        _ = try store.store(name: "db", value: Array("hunter2".utf8), nodes: [], groups: ["g1"], controllerKey: false)
         let stored = try XCTUnwrap(site.secrets("groups/g1.secrets.json")["db"])
         XCTAssertEqual(try stanzaCount(stored), 3)
         XCTAssertTrue(try Header.parse(Array(stored.utf8)).stanzas.allSatisfy { $0.type == "mlkem768x25519" })
@@ -43,15 +43,15 @@ final class PostQuantumSiteTests: XCTestCase {
     /// and, until the rekey is done, the old one), then `secret rekey`.
     func testMovingASiteToPostQuantumKeys() throws {
         let site = try SecretsSite(root: makeTemporaryDirectory().appendingPathComponent("moving"))
-        try site.writeInventory(groups: [("g1", "n1")], nodes: [("n1", "web")])
+        try site.writeInventory(groups: [("g1", "n1")], nodes: [("n1", "web")], functionRoles: [("web", "settz")])
         try site.addNode("n1")
         try site.writeControllerKey()
-        _ = try site.store().encrypt(name: "a", value: Array("A".utf8), nodes: [], groups: ["g1"], controllerKey: false, store: true)
-        _ = try site.store().encrypt(name: "c", value: Array("C".utf8), nodes: [], groups: [], controllerKey: true, store: true)
+        _ = try site.store().store(name: "a", value: Array("A".utf8), nodes: [], groups: ["g1"], controllerKey: false)
+        _ = try site.store().store(name: "c", value: Array("C".utf8), nodes: [], groups: [], controllerKey: true)
 
         let controller = try MLKEM768X25519Identity.generate(), n1 = try MLKEM768X25519Identity.generate()
         try site.write(keyFile([controller, site.controller]), to: "keys/controller.age")
-        try site.writeInventory(groups: [("g1", "n1")], nodes: [("n1", "web")], controllerPub: controller.hybridRecipient.encoded)
+        try site.writeInventory(groups: [("g1", "n1")], nodes: [("n1", "web")], functionRoles: [("web", "settz")], controllerPub: controller.hybridRecipient.encoded)
         try site.addNode("n1", pubkey: n1.hybridRecipient.encoded)
         XCTAssertEqual(try site.store().rekey(dryRun: false).map(\.collection), [.controller, .group("g1")])
 
@@ -65,21 +65,21 @@ final class PostQuantumSiteTests: XCTestCase {
     func testMixedReadersAreRefusedOnStoreAndRekeyAndReportedByValidate() throws {
         let site = try SecretsSite(root: makeTemporaryDirectory().appendingPathComponent("mixed"))
         let controller = try MLKEM768X25519Identity.generate(), n1 = try MLKEM768X25519Identity.generate()
-        try site.writeInventory(groups: [("g1", "n1 n2")], nodes: [("n1", "web"), ("n2", "web")],
+        try site.writeInventory(groups: [("g1", "n1 n2")], nodes: [("n1", "web"), ("n2", "web")], functionRoles: [("web", "settz")],
                                 controllerPub: controller.hybridRecipient.encoded)
         try site.addNode("n1", pubkey: n1.hybridRecipient.encoded)
         let classic = try site.addNode("n2").x25519Recipient.encoded
         try site.write(keyFile([controller]), to: "keys/controller.age")
         // n1's own collection is all post-quantum and stores.
-        _ = try site.store().encrypt(name: "own", value: [1], nodes: ["n1"], groups: [], controllerKey: false, store: true)
+        _ = try site.store().store(name: "own", value: [1], nodes: ["n1"], groups: [], controllerKey: false)
         let before = try site.secrets("nodes/n1.secrets.json")
 
         let problem = "the readers of group g1 mix post-quantum and classic keys, which can't be mixed; classic: "
             + "node \"n2\" (\(classic)). Give them post-quantum keys (progfig keygen --pq), then run progfig secret rekey"
-        XCTAssertThrowsSiteError(try site.store().encrypt(name: "x", value: [1], nodes: [], groups: ["g1"], controllerKey: false, store: true),
+        XCTAssertThrowsSiteError(try site.store().store(name: "x", value: [1], nodes: [], groups: ["g1"], controllerKey: false),
                                  problem.replacingOccurrences(of: "group g1", with: "secret \"x\""))
-        XCTAssertThrowsSiteError(try site.store().encrypt(name: "x", value: [1], nodes: ["n1", "n2"], groups: [], controllerKey: false, store: false),
-                                 problem.replacingOccurrences(of: "group g1", with: "secret \"x\""))
+        XCTAssertThrowsSiteError(try site.store().encrypt(value: [1], nodes: ["n1", "n2"], groups: [], controllerKey: false),
+                                 problem.replacingOccurrences(of: "group g1", with: "the value"))
         XCTAssertNil(site.bytes("groups/g1.secrets.json"), "nothing written")
         XCTAssertNil(site.bytes("nodes/n2.secrets.json"), "nothing written")
 

@@ -21,10 +21,10 @@ final class RekeyTests: XCTestCase {
         for node in ["n1", "n2", "n3"] { try site.addNode(node) }
         try site.writeControllerKey()
         let store = try site.store()
-        _ = try store.encrypt(name: "alpha", value: Array("A".utf8), nodes: [], groups: ["g1"], controllerKey: false, store: true)
-        _ = try store.encrypt(name: "beta", value: Array("B".utf8), nodes: [], groups: ["g1"], controllerKey: false, store: true)
-        _ = try store.encrypt(name: "own", value: Array("O".utf8), nodes: ["n1"], groups: [], controllerKey: false, store: true)
-        _ = try store.encrypt(name: "ctl", value: Array("C".utf8), nodes: [], groups: [], controllerKey: true, store: true)
+        _ = try store.store(name: "alpha", value: Array("A".utf8), nodes: [], groups: ["g1"], controllerKey: false)
+        _ = try store.store(name: "beta", value: Array("B".utf8), nodes: [], groups: ["g1"], controllerKey: false)
+        _ = try store.store(name: "own", value: Array("O".utf8), nodes: ["n1"], groups: [], controllerKey: false)
+        _ = try store.store(name: "ctl", value: Array("C".utf8), nodes: [], groups: [], controllerKey: true)
         return site
     }
 
@@ -181,8 +181,8 @@ final class SecretsFileConcurrencyTests: XCTestCase {
         onThreads(4) { t in
             for s in 0..<5 {
                 do {
-                    _ = try store.encrypt(name: "t\(t)s\(s)", value: Array("\(t)/\(s)".utf8), nodes: ["n1"], groups: ["g1"],
-                                          controllerKey: true, store: true)
+                    _ = try store.store(name: "t\(t)s\(s)", value: Array("\(t)/\(s)".utf8), nodes: ["n1"], groups: ["g1"],
+                                          controllerKey: true)
                 } catch {
                     errors.append("\(error)")
                 }

@@ -35,8 +35,8 @@ final class SSHHostKeyTests: XCTestCase {
         conf += fingerprint.map { "ssh_host_fingerprint = \($0(hostKey))\n" } ?? ""
         try site.write(conf, to: "nodes/h1.conf")
         try site.writeControllerKey()
-        _ = try site.store().encrypt(name: "pw", value: Array("host secret".utf8), nodes: ["h1"], groups: [], controllerKey: false, store: true)
-        _ = try site.store().encrypt(name: "shared", value: Array("group secret".utf8), nodes: [], groups: ["all"], controllerKey: false, store: true)
+        _ = try site.store().store(name: "pw", value: Array("host secret".utf8), nodes: ["h1"], groups: [], controllerKey: false)
+        _ = try site.store().store(name: "shared", value: Array("group secret".utf8), nodes: [], groups: ["all"], controllerKey: false)
         return (site, hostKey)
     }
 

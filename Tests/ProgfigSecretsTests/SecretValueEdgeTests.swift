@@ -25,7 +25,7 @@ final class SecretValueEdgeTests: XCTestCase {
         let site = try makeSite()
         let store = try site.store()
         for size in [0, 1, 65535, 65536, 65537, 2 * 65536] {
-            _ = try store.encrypt(name: "s\(size)", value: payload(size), nodes: ["n1"], groups: [], controllerKey: false, store: true)
+            _ = try store.store(name: "s\(size)", value: payload(size), nodes: ["n1"], groups: [], controllerKey: false)
             XCTAssertTrue(try store.get(.node("n1"), name: "s\(size)").value() == payload(size), "size \(size)")
         }
     }
@@ -55,7 +55,7 @@ final class SecretValueEdgeTests: XCTestCase {
         let keyPath = site.path("n1.age")
         try site.writeKey(site.key("n1"), to: keyPath)
         for size in [0, 65536, 2 * 65536] {
-            let armored = try store.encrypt(name: "s", value: payload(size), nodes: ["n1"], groups: [], controllerKey: false, store: false)
+            let armored = try store.encrypt(value: payload(size), nodes: ["n1"], groups: [], controllerKey: false)
             let result = try runProcess(age, ["-d", "-i", keyPath], stdin: Array(armored.utf8))
             XCTAssertEqual(result.status, 0, "size \(size): \(result.stderr)")
             XCTAssertTrue(result.stdout == payload(size), "size \(size) read by age")
@@ -65,7 +65,7 @@ final class SecretValueEdgeTests: XCTestCase {
     func testDamagedValueErrorNamesSecretNotValue() throws {
         let site = try makeSite()
         let store = try site.store()
-        let armored = try store.encrypt(name: "pw", value: Array("topsecret".utf8), nodes: ["n1"], groups: [], controllerKey: false, store: true)
+        let armored = try store.store(name: "pw", value: Array("topsecret".utf8), nodes: ["n1"], groups: [], controllerKey: false)
         // Flip one base64 character inside the payload (last body line before the footer).
         var lines = armored.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let index = lines.count - 3

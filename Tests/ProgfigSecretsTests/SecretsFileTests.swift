@@ -180,8 +180,8 @@ final class SecretsFileTests: XCTestCase {
             XCTAssertEqual(String(decoding: try secret.value(), as: UTF8.self), value)
         }
 
-        let added = try store.encrypt(name: "added", value: Array("new value".utf8), nodes: ["node1"], groups: [],
-                                      controllerKey: false, store: true)
+        let added = try store.store(name: "added", value: Array("new value".utf8), nodes: ["node1"], groups: [],
+                                      controllerKey: false)
         let readBack = try runPython("import json,sys\nsys.stdout.write(json.dumps(json.load(open('\(path)'))))")
         let pythonView = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(readBack)) as? [String: String])
         var expected = original

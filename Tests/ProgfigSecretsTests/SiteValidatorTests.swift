@@ -13,8 +13,8 @@ final class SiteValidatorTests: XCTestCase {
         for node in ["w1", "w2", "d1"] { try site.addNode(node) }
         try site.writeControllerKey()
         let store = try site.store()
-        _ = try store.encrypt(name: "a", value: [1], nodes: ["w1"], groups: [], controllerKey: false, store: true)
-        _ = try store.encrypt(name: "b", value: [2], nodes: [], groups: ["web", "universal"], controllerKey: true, store: true)
+        _ = try store.store(name: "a", value: [1], nodes: ["w1"], groups: [], controllerKey: false)
+        _ = try store.store(name: "b", value: [2], nodes: [], groups: ["web", "universal"], controllerKey: true)
         try site.write("{}", to: "groups/db.secrets.json")
         return site
     }

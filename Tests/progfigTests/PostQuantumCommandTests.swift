@@ -90,7 +90,8 @@ final class PostQuantumCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let key = try String(contentsOf: dir.appendingPathComponent("s.controller.age"), encoding: .utf8)
         XCTAssertTrue(key.contains("\nAGE-SECRET-KEY-PQ-1"), "a post-quantum controller key")
-        let inventory = try String(contentsOf: dir.appendingPathComponent("s/inventory.conf"), encoding: .utf8)
+        let package = dir.appendingPathComponent("s/src/s")
+        let inventory = try String(contentsOf: package.appendingPathComponent("inventory.conf"), encoding: .utf8)
         let pub = try XCTUnwrap(key.split(separator: "\n").first { $0.hasPrefix("# public key: ") }?.dropFirst(14))
         XCTAssertTrue(inventory.contains("controller_age_pub = \(pub)\n"))
         let site = dir.appendingPathComponent("s")
@@ -104,14 +105,14 @@ final class PostQuantumCommandTests: XCTestCase {
         // A node with a classic key: validate names it; storing to it is refused, naming its key.
         let classic = try makeIdentityFile("web1.age", in: dir)
         try (inventory.replacingOccurrences(of: "[node_function_map]\n", with: "[node_function_map]\nweb1 = web\n"))
-            .write(to: site.appendingPathComponent("inventory.conf"), atomically: false, encoding: .utf8)
-        try "[sitedata]\nage_pubkey = \(classic.recipient)\n".write(to: site.appendingPathComponent("nodes/web1.conf"), atomically: false, encoding: .utf8)
+            .write(to: package.appendingPathComponent("inventory.conf"), atomically: false, encoding: .utf8)
+        try "[sitedata]\nage_pubkey = \(classic.recipient)\n".write(to: package.appendingPathComponent("nodes/web1.conf"), atomically: false, encoding: .utf8)
         r = try ProgfigRunner.run(["validate"], in: site)
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue((r.stdoutText + r.stderr).contains("the readers of node web1 mix post-quantum and classic keys, which can't be mixed; classic: node \"web1\" (\(classic.recipient))"),
                       r.stdoutText + r.stderr)
         r = try ProgfigRunner.run(["secret", "encrypt", "-n", "web1", "--value", "v", "--save-as", "x"], in: site)
         assertCleanError(r, status: 1, contains: "classic: node \"web1\" (\(classic.recipient))")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: site.appendingPathComponent("nodes/web1.secrets.json").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: package.appendingPathComponent("nodes/web1.secrets.json").path))
     }
 }
