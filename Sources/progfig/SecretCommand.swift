@@ -15,9 +15,10 @@ struct SecretCommand: ParsableCommand {
             --secret-store-arguments, and $PROGFIG_AGE_KEY_FILE), an identity in \
             $PROGFIG_AGE_KEY, the node's own age_key_path (for 'secret get'), then \
             the inventory's key paths in order (secrets_conf's controller_age_path and \
-            node_fallback_age_path, or AgeSecretStore's decryption_age_privkey_path_list); \
-            relative paths are relative to the current directory, as in the original. The \
-            same command therefore works on the controller and on a node.
+            node_fallback_age_path, or AgeSecretStore's decryption_age_privkey_path_list), and \
+            last, for 'secret get', the node's SSH host key (node_ssh_host_key_path, by default \
+            /etc/ssh/ssh_host_ed25519_key); relative paths are relative to the current directory, \
+            as in the original. The same command therefore works on the controller and on a node.
             """,
         subcommands: [SecretEncryptCommand.self, SecretDecryptCommand.self, SecretListCommand.self,
                       SecretGetCommand.self, SecretRekeyCommand.self])
