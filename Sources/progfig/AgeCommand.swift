@@ -11,6 +11,7 @@ struct AgeCommand: ParsableCommand {
             progfig age [-e] (-r RECIPIENT | -R PATH | -i PATH)... [-a] [-o OUTPUT] [INPUT]
             progfig age [-e] -p [-a] [-o OUTPUT] [INPUT]
             progfig age -d [-i PATH]... [-o OUTPUT] [INPUT]
+            progfig age inspect [-i PATH]... [--json] [INPUT]
             """,
         discussion: """
             Encrypts INPUT to one or more recipients, or to a passphrase, and writes an age \
@@ -30,6 +31,8 @@ struct AgeCommand: ParsableCommand {
               progfig age -R recipients.txt -a < notes.txt > notes.age
               progfig age -p -o notes.age notes.txt
               progfig age -d -i key.txt -o notes.txt notes.age
+
+            'progfig age inspect' shows what a file is encrypted to without decrypting it.
             """
     )
 
