@@ -18,7 +18,7 @@ struct SecretCommand: ParsableCommand {
             command therefore works on the controller and on a node.
             """,
         subcommands: [SecretEncryptCommand.self, SecretDecryptCommand.self, SecretListCommand.self,
-                      SecretGetCommand.self, SecretRekeyCommand.self])
+                      SecretGetCommand.self, SecretRekeyCommand.self, SecretInspectCommand.self, SecretEditCommand.self])
 }
 
 /// `-n/--nodes`, `-g/--groups`, `-c/--controller`, shared by the secret subcommands.
