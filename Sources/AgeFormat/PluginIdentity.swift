@@ -42,8 +42,12 @@ public struct PluginIdentity: Identity {
         self.ui = ui
     }
 
-    /// The recipient that wraps to this identity through the plugin.
+    /// The recipient that wraps to this identity through the plugin (age's `-e -i` with a
+    /// plugin identity).
     public var pluginRecipient: PluginRecipient { PluginRecipient(identity: self) }
+
+    /// Nil: the public key is known only to the plugin.
+    public var recipient: (any Recipient)? { nil }
 
     public func unwrap(stanzas: [Stanza]) throws -> SecureBytes? {
         let plugin = try PluginProcess(name: name, stateMachine: "identity-v1")

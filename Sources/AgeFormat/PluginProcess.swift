@@ -6,8 +6,9 @@ import Darwin
 import Foundation
 
 /// A running `age-plugin-NAME --age-plugin=STATE_MACHINE`, found on PATH, talking over a socket
-/// pair on its standard input and output (its standard error is the user's). Every read and
-/// write waits at most `timeout`; `close()` kills the plugin if it is still running and reaps it.
+/// pair on its standard input and output. Its standard error is discarded, as age does (plugins
+/// talk to the user with `msg`), unless AGEDEBUG=plugin. Every read and write waits at most
+/// `timeout`; `terminate()` kills the plugin if it is still running and reaps it.
 final class PluginProcess {
     /// The environment variable that sets how many seconds progfig waits for a plugin to answer.
     static let timeoutVariable = "PROGFIG_PLUGIN_TIMEOUT"
@@ -59,6 +60,9 @@ final class PluginProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, pair[1], 0)
         posix_spawn_file_actions_adddup2(&actions, pair[1], 1)
+        if ProcessInfo.processInfo.environment["AGEDEBUG"] != "plugin" {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

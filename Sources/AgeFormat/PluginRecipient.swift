@@ -33,6 +33,18 @@ public struct PluginRecipient: Recipient, Hashable {
         ui = identity.ui
     }
 
+    private init(name: String, encoded: String, isIdentity: Bool, ui: PluginUI) {
+        self.name = name
+        self.encoded = encoded
+        self.isIdentity = isIdentity
+        self.ui = ui
+    }
+
+    /// The same recipient with another UI.
+    public func with(ui: PluginUI) -> PluginRecipient {
+        PluginRecipient(name: name, encoded: encoded, isIdentity: isIdentity, ui: ui)
+    }
+
     public static func == (a: PluginRecipient, b: PluginRecipient) -> Bool { a.encoded == b.encoded }
     public func hash(into hasher: inout Hasher) { hasher.combine(encoded) }
 

@@ -24,6 +24,17 @@ public struct PluginUI: Sendable {
     /// No UI: every request fails, as for a plugin run without a terminal.
     public static let none = PluginUI(message: { _, _ in false }, confirm: { _, _, _, _ in nil }, request: { _, _, _ in nil })
 
+    /// `identities` with every plugin identity among them talking to the user through this UI
+    /// (key parsing makes them with `.none`).
+    public func attached(to identities: [any Identity]) -> [any Identity] {
+        identities.map { ($0 as? PluginIdentity)?.with(ui: self) ?? $0 }
+    }
+
+    /// `recipients` with every plugin recipient among them talking to the user through this UI.
+    public func attached(to recipients: [any Recipient]) -> [any Recipient] {
+        recipients.map { ($0 as? PluginRecipient)?.with(ui: self) ?? $0 }
+    }
+
     /// Answers `message` if it is one of the UI commands; false when it is not.
     func answer(_ message: Stanza, on plugin: PluginProcess) throws -> Bool {
         let text = String(decoding: message.body, as: UTF8.self)

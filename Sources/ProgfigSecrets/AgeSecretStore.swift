@@ -45,7 +45,8 @@ public struct AgeSecretStore: SecretStore {
             locations.append(.file(site.resolve(path: entry.value).path))
         }
         try self.init(site: site, hostStore: hostStore, controllerPublicKey: site.inventory.controllerAgePub?.value,
-                      keys: DecryptionKeys(locations: locations, passphrase: options.passphrase, warn: options.warn))
+                      keys: DecryptionKeys(locations: locations, passphrase: options.passphrase, warn: options.warn,
+                                           pluginUI: options.pluginUI))
     }
 
     /// Checks that `collection` names a node or group of the inventory.
@@ -258,6 +259,8 @@ public struct SecretStoreOptions: Sendable {
     public var passphrase: @Sendable () throws -> String
     /// Told about key files that group or others can read.
     public var warn: @Sendable (String) -> Void
+    /// How plugin identities (a controller key on a YubiKey) reach the user; none by default.
+    public var pluginUI: PluginUI = .none
 
     /// Options with explicit values.
     public init(keyOverrides: [String] = [], environmentKey: String? = nil, actingAsNode: String? = nil,

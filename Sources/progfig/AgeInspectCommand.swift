@@ -45,7 +45,7 @@ struct AgeInspectCommand: ParsableCommand {
             }
         }
         var openers: [IdentityCheck] = []
-        let keyFiles = KeyFiles(passphrases: PassphraseSource())
+        let keyFiles = CommandLineKeys(passphrases: PassphraseSource())
         for path in identity {
             let identities = try keyFiles.identities(files: [path])
             for (i, identity) in identities.enumerated() {

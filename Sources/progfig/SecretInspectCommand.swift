@@ -43,7 +43,7 @@ struct SecretInspectCommand: ParsableCommand {
                                    file: try collection.url(in: store.site).path)
                 }
                 let checks = identities.map {
-                    IdentityCheck(name: $0.recipient.string, opens: (try? inspection.opens(with: $0)) ?? false)
+                    IdentityCheck(name: $0.recipient?.encoded ?? "a plugin identity", opens: (try? inspection.opens(with: $0)) ?? false)
                 }
                 let report = InspectionReport(inspection, identities: checks)
                 object[collection.description, default: [:]][secret.name] = report

@@ -111,7 +111,7 @@ final class InspectionTests: XCTestCase {
     func testSizesAtChunkBoundaries() throws {
         let id = X25519Identity.generate()
         for size in [0, 1, 65535, 65536, 65537, 2 * 65536] {
-            let file = try Encryptor(recipients: [id.recipient]).encrypt([UInt8](repeating: 7, count: size))
+            let file = try Encryptor(recipients: [id.x25519Recipient]).encrypt([UInt8](repeating: 7, count: size))
             let inspection = try Inspection.inspect(file)
             XCTAssertEqual(inspection.payloadSize, size, "\(size)")
             XCTAssertEqual(inspection.overheadSize, 16 + 16 * max(1, (size + 65535) / 65536), "\(size)")
@@ -122,7 +122,7 @@ final class InspectionTests: XCTestCase {
 
     func testTruncatedPayloadIsRefused() throws {
         let id = X25519Identity.generate()
-        let file = try Encryptor(recipients: [id.recipient]).encrypt([])
+        let file = try Encryptor(recipients: [id.x25519Recipient]).encrypt([])
         let header = try Header.parse(file).encoded().count
         XCTAssertThrowsError(try Inspection.inspect(Array(file.prefix(header + 16 + 15)))) {
             XCTAssertEqual(($0 as? AgeError)?.kind, .payload)

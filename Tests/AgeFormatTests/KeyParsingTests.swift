@@ -161,9 +161,12 @@ final class KeyParsingTests: XCTestCase {
     }
 
     func testIdentityFileHints() throws {
-        let plugin = "AGE-PLUGIN-YUBIKEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"
-        XCTAssertEqual(assertAgeError(.key) { try IdentityFile.parse("#\n\(plugin)\n", name: "keys.txt") }?.message,
-                       "keys.txt:2: age plugins are not supported")
+        // Plugin identities parse (and run their plugin only when used); a damaged one is refused.
+        let plugin = Bech32.encode(hrp: "AGE-PLUGIN-YUBIKEY-", data: Array(repeating: 7, count: 20), uppercase: true)
+        XCTAssertEqual((try IdentityFile.parse("#\n\(plugin)\n", name: "keys.txt").first as? PluginIdentity)?.name, "yubikey")
+        let damaged = "AGE-PLUGIN-YUBIKEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"
+        XCTAssertEqual(assertAgeError(.key) { try IdentityFile.parse("#\n\(damaged)\n", name: "keys.txt") }?.message,
+                       "keys.txt:2: invalid plugin identity: invalid Bech32 checksum")
         XCTAssertEqual(assertAgeError(.key) { try IdentityFile.parse("ssh-ed25519 AAAAC3Nza\n", name: "keys.txt") }?.message,
                        "keys.txt:1: SSH keys are not supported")
         XCTAssertEqual(assertAgeError(.key) { try IdentityFile.parse("\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n", name: "keys.txt") }?.message,
@@ -243,7 +246,9 @@ final class KeyParsingTests: XCTestCase {
                        "r:2: SSH recipients are not supported")
         let pq = Bech32.encode(hrp: "age1pq", data: Array(repeating: 3, count: 1216))
         XCTAssertEqual(assertAgeError(.key) { try RecipientsFile.parse(pq + "\n", name: "r") }?.message,
-                       "r:1: plugin and post-quantum recipients are not supported")
+                       "r:1: post-quantum recipients are not supported")
+        let plugin = Bech32.encode(hrp: "age1yubikey", data: Array(repeating: 3, count: 33))
+        XCTAssertEqual((try RecipientsFile.parse(plugin + "\n", name: "r").first as? PluginRecipient)?.name, "yubikey")
         for empty in ["", "# nobody\n", "\n\n"] {
             XCTAssertEqual(assertAgeError(.key) { try RecipientsFile.parse(empty, name: "r.txt") }?.message, "r.txt: no recipients found")
         }

@@ -110,7 +110,7 @@ final class PluginTests: XCTestCase {
 
     func testMixedWithNativeRecipients() throws {
         let key = ToyKey(), native = X25519Identity.generate()
-        let file = try encrypt(Array("mixed".utf8), to: [native.recipient, PluginRecipient(key.recipient)], armored: true)
+        let file = try encrypt(Array("mixed".utf8), to: [native.x25519Recipient, PluginRecipient(key.recipient)], armored: true)
         XCTAssertEqual(try Header.parse(file).stanzas.map(\.type), ["X25519", "progfigtest"])
         XCTAssertEqual(try Decryptor(identities: [native]).decrypt(file), Array("mixed".utf8))
         XCTAssertEqual(try Decryptor(identities: [PluginIdentity(key.identity)]).decrypt(file), Array("mixed".utf8))
@@ -214,7 +214,7 @@ final class PluginTests: XCTestCase {
         let name = Bech32.encode(hrp: "age1nosuchplugin", data: [1, 2, 3])
         assertPluginError("age-plugin-nosuchplugin was not found in PATH") { _ = try self.encrypt([1], to: [PluginRecipient(name)]) }
         let identity = Bech32.encode(hrp: "AGE-PLUGIN-NOSUCHPLUGIN-", data: [1], uppercase: true)
-        let file = try encrypt([1], to: [X25519Identity.generate().recipient])
+        let file = try encrypt([1], to: [X25519Identity.generate().x25519Recipient])
         assertPluginError("not found in PATH") { _ = try Decryptor(identities: [PluginIdentity(identity)]).decrypt(file) }
     }
 
@@ -264,7 +264,7 @@ final class PluginTests: XCTestCase {
     func testParsingPluginKeys() throws {
         let key = ToyKey()
         XCTAssertTrue(PluginRecipient.matches(key.recipient))
-        XCTAssertFalse(PluginRecipient.matches(X25519Identity.generate().recipient.string))
+        XCTAssertFalse(PluginRecipient.matches(X25519Identity.generate().x25519Recipient.encoded))
         XCTAssertTrue(PluginIdentity.matches(key.identity))
         XCTAssertEqual(try PluginIdentity(key.identity).name, "progfigtest")
         XCTAssertEqual(try PluginIdentity(key.identity.lowercased()).name, "progfigtest")

@@ -18,14 +18,14 @@ final class InspectTests: XCTestCase {
     func testAgeInspectBinaryArmoredAndStandardInput() throws {
         let dir = try makeTemporaryDirectory()
         let key = X25519Identity.generate(), other = X25519Identity.generate()
-        try Data((key.string + "\n").utf8).write(to: dir.appendingPathComponent("key.txt"))
-        try Data((other.string + "\n").utf8).write(to: dir.appendingPathComponent("other.txt"))
+        try Data((key.secretKeyString + "\n").utf8).write(to: dir.appendingPathComponent("key.txt"))
+        try Data((other.secretKeyString + "\n").utf8).write(to: dir.appendingPathComponent("other.txt"))
         for name in ["key.txt", "other.txt"] {
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: dir.appendingPathComponent(name).path)
         }
         let plaintext = [UInt8](repeating: 0x61, count: 70_000)
-        let binary = try Encryptor(recipients: [key.recipient, other.recipient]).encrypt(plaintext)
-        let armored = try Encryptor(recipients: [key.recipient], armored: true).encrypt(plaintext)
+        let binary = try Encryptor(recipients: [key.x25519Recipient, other.x25519Recipient]).encrypt(plaintext)
+        let armored = try Encryptor(recipients: [key.x25519Recipient], armored: true).encrypt(plaintext)
         try Data(binary).write(to: dir.appendingPathComponent("f.age"))
 
         let text = try progfigOK(["age", "inspect", "-i", "key.txt", "f.age"], in: dir).stdoutText
@@ -52,7 +52,7 @@ final class InspectTests: XCTestCase {
         XCTAssertEqual(object["stanza_counts"] as? [String: Int], ["X25519": 1])
         let sizes = try XCTUnwrap(object["sizes"] as? [String: Int])
         // An X25519 stanza has a fixed length, so any one-recipient header has this size.
-        let armoredHeader = headerSize(try Encryptor(recipients: [key.recipient]).encrypt([]))
+        let armoredHeader = headerSize(try Encryptor(recipients: [key.x25519Recipient]).encrypt([]))
         XCTAssertEqual(sizes["header"], armoredHeader)
         XCTAssertEqual(sizes["overhead"], 48)
         XCTAssertEqual(sizes["max_payload"], 70_000)
