@@ -50,6 +50,8 @@ public struct PluginIdentity: Identity {
     public var recipient: (any Recipient)? { nil }
 
     public func unwrap(stanzas: [Stanza]) throws -> SecureBytes? {
+        PluginProcess.conversation.lock()
+        defer { PluginProcess.conversation.unlock() }
         let plugin = try PluginProcess(name: name, stateMachine: "identity-v1")
         defer { plugin.terminate() }
         try plugin.post("add-identity", [encoded])

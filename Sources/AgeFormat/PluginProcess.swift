@@ -15,6 +15,10 @@ final class PluginProcess {
     /// The default wait: long enough for a person to touch a hardware key or type a PIN.
     static let defaultTimeout: Double = 300
 
+    /// Held for a whole conversation: secrets decrypted in parallel talk to their plugins one at a
+    /// time, so a plugin's PIN prompts and touch requests never interleave with another's.
+    static let conversation = NSLock()
+
     /// The plugin's name, as in `age-plugin-NAME`.
     let name: String
     private let pid: pid_t

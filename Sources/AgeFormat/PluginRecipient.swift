@@ -62,6 +62,8 @@ public struct PluginRecipient: Recipient, Hashable {
     /// Wraps the file key through the plugin, returning its stanzas and the labels it gave them
     /// (empty when it sent none).
     public func wrapWithLabels(fileKey: SecureBytes) throws -> (stanzas: [Stanza], labels: Set<String>) {
+        PluginProcess.conversation.lock()
+        defer { PluginProcess.conversation.unlock() }
         let plugin = try PluginProcess(name: name, stateMachine: "recipient-v1")
         defer { plugin.terminate() }
         try plugin.post(isIdentity ? "add-identity" : "add-recipient", [encoded])
