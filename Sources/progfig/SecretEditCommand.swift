@@ -15,7 +15,8 @@ struct SecretEditCommand: ParsableCommand {
             and the value changed, stores it encrypted to that collection's readers, as \
             'secret encrypt --save-as' does. A NAME that does not exist yet starts empty. The \
             file is overwritten with zeros and removed afterwards, also when the editor fails \
-            or the command is interrupted; nothing is stored then.
+            or the command is interrupted; nothing is stored then. While the editor runs, \
+            Control-C belongs to the editor (progfig ignores it, as git does).
 
               progfig secret edit -n db1 db_password
               EDITOR=nano progfig secret edit -g webservers tls_key
@@ -66,19 +67,43 @@ struct SecretEditCommand: ParsableCommand {
 
     /// Runs `$VISUAL`, else `$EDITOR`, else vi, through the shell (so it may carry arguments, as
     /// git allows) on `path`, with the terminal; throws unless it exits with status 0.
+    ///
+    /// As git does, progfig ignores SIGINT and SIGQUIT while the editor runs: Control-C typed in
+    /// the editor is the editor's (vi cancels a command with it), and if it ends the editor,
+    /// nothing is stored. The editor itself starts with every signal at its default.
     static func runEditor(on path: String) throws {
         let environment = ProcessInfo.processInfo.environment
         let editor = [environment["VISUAL"], environment["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", editor + " \"$1\"", "sh", path]
-        do { try process.run() } catch {
-            throw CLIError("cannot start the editor \"\(editor)\": \(error.localizedDescription); nothing was stored")
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let arguments: [String] = ["/bin/sh", "-c", editor + " \"$1\"", "sh", path]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+
+        let previousInterrupt = signal(SIGINT, SIG_IGN), previousQuit = signal(SIGQUIT, SIG_IGN)
+        defer {
+            signal(SIGINT, previousInterrupt)
+            signal(SIGQUIT, previousQuit)
         }
-        process.waitUntilExit()
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let how = process.terminationReason == .exit ? "exited with status \(process.terminationStatus)"
-                                                          : "was killed by signal \(process.terminationStatus)"
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/sh", nil, &attributes, &argv, environ)
+        guard spawned == 0 else {
+            throw CLIError("cannot start the editor \"\(editor)\": \(String(cString: strerror(spawned))); nothing was stored")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw CLIError("cannot wait for the editor: \(String(cString: strerror(errno))); nothing was stored") }
+        }
+        let signal = status & 0x7f, code = (status >> 8) & 0xff
+        guard signal == 0, code == 0 else {
+            let how = signal == 0 ? "exited with status \(code)" : "was killed by signal \(signal)"
             throw CLIError("the editor \"\(editor)\" \(how); nothing was stored")
         }
     }

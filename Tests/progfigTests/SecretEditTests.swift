@@ -114,39 +114,72 @@ final class SecretEditTests: XCTestCase {
         try assertNoTemporaryFiles(f)
     }
 
-    /// SIGINT, SIGTERM or SIGHUP while the editor runs (and after it changed the file): the process
-    /// ends by that signal, the file is gone and nothing is stored.
-    func testInterruptedEditStoresNothingAndRemovesTheFile() throws {
-        for sig in [SIGINT, SIGTERM, SIGHUP] {
-            let f = try makeFixture()
-            let editor = try f.editor("hang", "printf 'changed' > \"$1\"\necho $$ > \"$LOG/pid\"\nexec sleep 30")
-            let before = try snapshot(f.site.root)
-            let process = Process()
-            process.executableURL = ProgfigRunner.executableURL
-            process.arguments = ["secret", "edit", "-n", "web1", "api_token"]
-            process.currentDirectoryURL = f.site.root
-            var environment = ProcessInfo.processInfo.environment
-            for variable in progfigEnvironmentVariables { environment[variable] = "" }
-            environment.merge(f.environment(editor: editor)) { $1 }
-            process.environment = environment
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let pidFile = f.scripts.appendingPathComponent("pid")
-            let deadline = Date().addingTimeInterval(20)
-            while !FileManager.default.fileExists(atPath: pidFile.path) || (try? Data(contentsOf: pidFile))?.last != 0x0a {
-                guard Date() < deadline else { XCTFail("the editor did not start"); return }
-                usleep(20_000)
+    /// Starts `progfig secret edit -n web1 api_token` with an editor that changes the file and
+    /// then waits; returns the process, the editor's pid, and the file standard error goes to.
+    private func startHangingEdit(_ f: Fixture) throws -> (process: Process, editor: pid_t, stderr: URL) {
+        let editor = try f.editor("hang", "printf 'changed' > \"$1\"\necho $$ > \"$LOG/pid\"\nexec sleep 30")
+        let process = Process()
+        process.executableURL = ProgfigRunner.executableURL
+        process.arguments = ["secret", "edit", "-n", "web1", "api_token"]
+        process.currentDirectoryURL = f.site.root
+        var environment = ProcessInfo.processInfo.environment
+        for variable in progfigEnvironmentVariables { environment[variable] = "" }
+        environment.merge(f.environment(editor: editor)) { $1 }
+        process.environment = environment
+        let stderr = f.scripts.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: stderr)
+        try process.run()
+        let pidFile = f.scripts.appendingPathComponent("pid")
+        let deadline = Date().addingTimeInterval(20)
+        while (try? Data(contentsOf: pidFile))?.last != 0x0a {
+            guard Date() < deadline else {
+                process.terminate()
+                throw XCTSkip("the editor did not start within 20 s")
             }
-            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: f.runtime.path).count, 1)
+            usleep(20_000)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: f.runtime.path).count, 1)
+        let pid = Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))!
+        return (process, pid, stderr)
+    }
+
+    /// SIGTERM or SIGHUP while the editor runs (after it changed the file): progfig ends by that
+    /// signal, the file is gone and nothing is stored.
+    func testTerminatedEditStoresNothingAndRemovesTheFile() throws {
+        for sig in [SIGTERM, SIGHUP] {
+            let f = try makeFixture()
+            let before = try snapshot(f.site.root)
+            let (process, editor, _) = try startHangingEdit(f)
             kill(process.processIdentifier, sig)
+            usleep(300_000)
+            kill(editor, SIGKILL)
             process.waitUntilExit()
-            let editorPid = Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))!
-            kill(editorPid, SIGKILL)
             XCTAssertEqual(process.terminationReason, .uncaughtSignal, "signal \(sig)")
             XCTAssertEqual(process.terminationStatus, sig)
             try assertNoTemporaryFiles(f)
             XCTAssertEqual(try snapshot(f.site.root), before, "signal \(sig)")
         }
+    }
+
+    /// Control-C at the terminal reaches progfig and the editor: progfig ignores it while the
+    /// editor runs (the editor may use it), and when it ends the editor nothing is stored.
+    func testControlCEndsTheEditorAndStoresNothing() throws {
+        let f = try makeFixture()
+        let before = try snapshot(f.site.root)
+        let (process, editor, stderr) = try startHangingEdit(f)
+        kill(process.processIdentifier, SIGINT)
+        usleep(300_000)
+        XCTAssertTrue(process.isRunning, "progfig ended on SIGINT while the editor ran")
+        kill(editor, SIGINT)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit)
+        XCTAssertEqual(process.terminationStatus, 1)
+        // The shell running the editor script reports its death by SIGINT as status 130.
+        let message = try String(contentsOf: stderr, encoding: .utf8)
+        XCTAssertTrue(message.hasSuffix("exited with status 130; nothing was stored\n"), message)
+        try assertNoTemporaryFiles(f)
+        XCTAssertEqual(try snapshot(f.site.root), before)
     }
 
     func testEditNeedsExactlyOneCollection() throws {
