@@ -147,6 +147,32 @@ final class PluginCommandTests: XCTestCase {
         try progfigOK(["age", "-r", ToyKey().recipient, "-o", "out.age", "plain.txt"], in: dir, environment: environment(mode: "labels"))
     }
 
+    /// The plugin's msg, confirm, request-public and request-secret on a real terminal (script(1)):
+    /// the message and prompts are shown, the public value is echoed, the PIN is not.
+    func testPluginRequestsThroughTheTerminal() throws {
+        let dir = try makeTemporaryDirectory()
+        let key = ToyKey()
+        try writeKey(key.identity, to: dir.appendingPathComponent("id.txt"))
+        try Data("on the terminal".utf8).write(to: dir.appendingPathComponent("plain.txt"))
+        try progfigOK(["age", "-r", key.recipient, "-o", "f.age", "plain.txt"], in: dir, environment: environment())
+        let sh = try requireProgram("/bin/sh"), script = try requireProgram("/usr/bin/script").path
+        // The pauses let progfig show each prompt (and turn echo off for the PIN) before the line arrives.
+        let typist = "sleep 1; printf 'y\\n'; sleep 1; printf 'label-1\\n'; sleep 1; printf 'secret-pin-4321\\n'"
+        let command = "\(ProgfigRunner.executableURL.path) age -d -i id.txt -o out.txt f.age"
+        var env = environment(mode: "ui")
+        env["PROGFIG_TEST_PLUGIN_PIN"] = "secret-pin-4321"
+        env["PROGFIG_PLUGIN_TIMEOUT"] = "30"
+        let result = try ProgfigRunner.runProgram(sh, ["-c", "(\(typist)) | \(script) -qec '\(command)' /dev/null"], in: dir, environment: env)
+        let shown = result.stdoutText.replacingOccurrences(of: "\r", with: "")
+        XCTAssertEqual(result.status, 0, shown + result.stderr)
+        XCTAssertTrue(shown.contains("progfig: age-plugin-progfigtest: touch the toy key\n"), shown)
+        XCTAssertTrue(shown.contains("age-plugin-progfigtest: use the toy key? [y] Yes please / [n] No thanks: "), shown)
+        XCTAssertTrue(shown.contains("age-plugin-progfigtest: toy key label label-1\n"), shown)
+        XCTAssertTrue(shown.contains("age-plugin-progfigtest: toy key PIN "), shown)
+        XCTAssertFalse(shown.contains("secret-pin-4321"), "the PIN was echoed: \(shown)")
+        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("out.txt"), encoding: .utf8), "on the terminal")
+    }
+
     /// A site whose controller key is behind the plugin (as on a YubiKey) and whose node web2 has
     /// a plugin key too: storing, reading, editing and rekeying work through the plugin.
     func testSiteWithPluginKeys() throws {
