@@ -50,33 +50,45 @@ public struct PluginIdentity: Identity {
     public var recipient: (any Recipient)? { nil }
 
     public func unwrap(stanzas: [Stanza]) throws -> SecureBytes? {
+        try unwrap(files: [stanzas])[0]
+    }
+
+    /// Unwraps the file keys of several files in one conversation with the plugin (identity-v1
+    /// numbers the files), so a PIN or touch is asked once for all of them. The result has one
+    /// entry per file: its file key, or nil when the plugin found none for this identity.
+    public func unwrap(files: [[Stanza]]) throws -> [SecureBytes?] {
         PluginProcess.conversation.lock()
         defer { PluginProcess.conversation.unlock() }
         let plugin = try PluginProcess(name: name, stateMachine: "identity-v1")
         defer { plugin.terminate() }
         try plugin.post("add-identity", [encoded])
         try plugin.postGrease()
-        for stanza in stanzas {
-            try plugin.post("recipient-stanza", ["0", stanza.type] + stanza.arguments, body: stanza.body)
+        for (index, stanzas) in files.enumerated() {
+            for stanza in stanzas {
+                try plugin.post("recipient-stanza", [String(index), stanza.type] + stanza.arguments, body: stanza.body)
+            }
         }
         try plugin.postGrease()
         try plugin.post("done")
 
-        var fileKey: SecureBytes?
+        var fileKeys = [SecureBytes?](repeating: nil, count: files.count)
         while true {
             var message = try plugin.receive()
             switch message.type {
             case "file-key":
                 defer { SecureBytes.wipe(&message.body) }
-                guard message.arguments == ["0"] else { throw AgeError.plugin(name, "malformed file-key: expected file index 0") }
-                guard fileKey == nil else { throw AgeError.plugin(name, "the plugin sent two file keys for one file") }
-                fileKey = SecureBytes(message.body)
+                guard message.arguments.count == 1, let index = Int(message.arguments[0]), String(index) == message.arguments[0],
+                      fileKeys.indices.contains(index) else {
+                    throw AgeError.plugin(name, "malformed file-key: expected the index of a file sent")
+                }
+                guard fileKeys[index] == nil else { throw AgeError.plugin(name, "the plugin sent two file keys for one file") }
+                fileKeys[index] = SecureBytes(message.body)
                 try plugin.post("ok")
             case "error":
                 try? plugin.post("ok")
                 throw AgeError.plugin(name, "the plugin could not unwrap the file key: \(message.pluginErrorText)")
             case "done":
-                return fileKey
+                return fileKeys
             default:
                 if try !ui.answer(message, on: plugin) { try plugin.post("unsupported") }
             }

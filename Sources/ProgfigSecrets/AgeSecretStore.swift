@@ -203,8 +203,10 @@ public struct AgeSecretStore: SecretStore {
             guard FileManager.default.fileExists(atPath: url.path) else { continue }
             let recipients = try currentRecipients(of: collection)
             let encryptor = try Encryptor(recipients: recipients, armored: true)
-            let decryptor = Decryptor(identities: try keys.identities())
             let rekey = { (secrets: inout [String: String]) throws -> [String] in
+                // A plugin key unwraps every file key of this file in one conversation.
+                let decryptor = Decryptor(identities: try PluginBatch.identities(self.keys.identities(),
+                                                                                 for: secrets.values.map { Array($0.utf8) }))
                 for name in secrets.keys.sorted() {
                     var plaintext: [UInt8]
                     do { plaintext = try decryptor.decrypt(Array(secrets[name]!.utf8)) } catch let error as AgeError {

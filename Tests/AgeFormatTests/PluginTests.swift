@@ -157,6 +157,33 @@ final class PluginTests: XCTestCase {
         XCTAssertEqual(try runTool(age, ["-d", "-j", "progfigtest"], stdin: fromUs).stdout, plaintext)
     }
 
+    /// Many files, one conversation: the plugin runs once for every file no native key opens,
+    /// and not at all when native keys open them all.
+    func testBatchUnwrapsManyFilesInOneConversation() throws {
+        let key = ToyKey(), other = ToyKey(), native = X25519Identity.generate()
+        var files: [[UInt8]] = []
+        for i in 0..<4 { files.append(try encrypt(Array("plugin \(i)".utf8), to: [PluginRecipient(key.recipient)])) }
+        files.append(try encrypt(Array("native".utf8), to: [native.x25519Recipient]))
+        files.append(try encrypt(Array("other".utf8), to: [PluginRecipient(other.recipient)]))
+        try FileManager.default.removeItem(at: log)
+
+        let identities = try PluginBatch.identities([PluginIdentity(key.identity), native], for: files)
+        let pids = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("pid ") }
+        XCTAssertEqual(pids.count, 1, "\(pids)")
+        let decryptor = Decryptor(identities: identities)
+        for i in 0..<4 { XCTAssertEqual(try decryptor.decrypt(files[i]), Array("plugin \(i)".utf8)) }
+        XCTAssertEqual(try decryptor.decrypt(files[4]), Array("native".utf8))
+        XCTAssertThrowsError(try decryptor.decrypt(files[5])) { XCTAssertEqual(($0 as? AgeError)?.kind, .noMatch) }
+        // A tampered header still fails its MAC check with the key found for the original.
+        var tampered = files[0]
+        tampered[tampered.count - 1] ^= 1
+        XCTAssertThrowsError(try decryptor.decrypt(tampered))
+
+        try FileManager.default.removeItem(at: log)
+        _ = try PluginBatch.identities([PluginIdentity(key.identity), native], for: [files[4]])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: log.path), "the plugin ran for a file a native key opens")
+    }
+
     // MARK: protocol features
 
     func testClientSendsGreaseAndAnswersUnknownCommandsWithUnsupported() throws {

@@ -193,6 +193,14 @@ final class PluginCommandTests: XCTestCase {
 
         XCTAssertEqual(try progfigOK(["secret", "decrypt", "-g", "webservers", "--name", "tls_key"], in: site.root, environment: env).stdoutText,
                        "tls-private-key-material")
+        // Every secret of several collections: one plugin conversation, not one per secret.
+        let log = site.base.appendingPathComponent("plugin.log")
+        let all = try progfigOK(["secret", "decrypt", "-n", "web1", "-n", "db1", "-g", "webservers", "-g", "universal", "-c"],
+                                in: site.root, environment: environment(log: log)).stdoutText
+        for (collection, secrets) in ExampleSite.knownSecrets {
+            for (name, value) in secrets { XCTAssertTrue(all.contains("# \(collection) \(name)\n\(value)"), all) }
+        }
+        XCTAssertEqual(try String(contentsOf: log, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("pid ") }.count, 1)
         try progfigOK(["secret", "encrypt", "-n", "web2", "--value", "via plugin", "--save-as", "p"], in: site.root, environment: env, allowStderr: true)
         XCTAssertEqual(try progfigOK(["secret", "decrypt", "-n", "web2", "--name", "p"], in: site.root, environment: env).stdoutText, "via plugin")
         // As web2, with its plugin key only.
