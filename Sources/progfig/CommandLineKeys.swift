@@ -18,7 +18,7 @@ struct CommandLineKeys {
         var recipients: [any Recipient] = try strings.map { try AgeKeys.recipient($0) }
         for path in recipientFiles {
             let text = String(decoding: try read(path, kind: "recipients file"), as: UTF8.self)
-            recipients += try RecipientsFile.parse(text, name: displayName(path))
+            recipients += try RecipientsFile.parse(text, name: displayName(path)) { Output.note("warning: \($0)") }
         }
         for identity in try identities(files: identityFiles) + pluginIdentities(names: plugins) {
             // A plugin identity's public key is the plugin's to compute: it wraps to the identity.
@@ -41,9 +41,12 @@ struct CommandLineKeys {
             if path != "-", let warning = IdentityFile.permissionWarning(path: path, contents: contents) {
                 Output.note("warning: \(warning)")
             }
-            return try IdentityFile.parse(contents: contents, name: name) {
+            let passphrases = passphrases
+            return try IdentityFile.parse(contents: contents, name: name, passphrase: {
                 try passphrases.passphrase(prompt: "Enter passphrase for identity file \(name): ")
-            }
+            }, sshPassphrase: {
+                try passphrases.passphrase(prompt: "Enter passphrase for SSH key \(name): ")
+            })
         })
     }
 
