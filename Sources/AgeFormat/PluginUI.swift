@@ -42,9 +42,8 @@ public struct PluginUI: Sendable {
         case "msg":
             try plugin.post(self.message(plugin.name, text) ? "ok" : "fail")
         case "confirm":
-            guard (1...2).contains(message.arguments.count),
-                  let labels = Optional(message.arguments.compactMap { UnpaddedBase64.decode(Array($0.utf8)) }),
-                  labels.count == message.arguments.count else {
+            let labels = message.arguments.compactMap { UnpaddedBase64.decode(Array($0.utf8)) }
+            guard (1...2).contains(message.arguments.count), labels.count == message.arguments.count else {
                 throw AgeError.plugin(plugin.name, "malformed confirm request: expected one or two base64 button labels")
             }
             let strings = labels.map { String(decoding: $0, as: UTF8.self) }
