@@ -18,7 +18,7 @@ public enum AgeKeys {
         return "SHA256:" + UnpaddedBase64.encode(Sodium.sha256(wireKey))
     }
 
-    /// The identities in identity file text: an OpenSSH private key file is one identity;
+    /// The identities in identity file text: an OpenSSH or PEM RSA private key file is one identity;
     /// otherwise one key per line, `#` comments and blank lines ignored. `name` (usually the path)
     /// appears in errors, with the line number. `passphrase` is asked, only when a file to decrypt
     /// is addressed to it, for a passphrase-protected SSH key.
@@ -26,6 +26,11 @@ public enum AgeKeys {
                                   passphrase: (@Sendable () throws -> String)? = nil) throws -> [any Identity] {
         if OpenSSHPrivateKey.matches(text) {
             do throws(AgeError) { return [try OpenSSHPrivateKey.identity(text, passphrase: passphrase)] } catch {
+                throw AgeError(error.kind, "\(name): \(error.message)")
+            }
+        }
+        if text.drop(while: { $0.isWhitespace }).hasPrefix("-----BEGIN RSA PRIVATE KEY-----") {
+            do throws(AgeError) { return [try SSHRSAIdentity(pem: text)] } catch {
                 throw AgeError(error.kind, "\(name): \(error.message)")
             }
         }
