@@ -11,7 +11,8 @@ struct SecretInspectCommand: ParsableCommand {
         discussion: """
             For each secret, what 'progfig age inspect' shows: its recipient stanzas by type and \
             count, whether it is post-quantum, its sizes, and which of the keys at hand (the ones \
-            decryption would try) open it, named by their public key. With no -n, -g or -c, \
+            decryption would try) open it, named by their public key (a plugin identity by its \
+            plugin, asked once for all the secrets shown). With no -n, -g or -c, \
             every collection of the site that holds secrets.
 
               progfig secret inspect -n web1
@@ -30,25 +31,25 @@ struct SecretInspectCommand: ParsableCommand {
     func run() throws {
         let store = try SiteContext(global).secretStore()
         let selection = collections.selection
-        // The keys are optional here: without any, inspection still shows stanzas and sizes.
-        let identities = (try? store.keys.identities()) ?? []
-        var object: [String: [String: InspectionReport]] = [:]
-        var text = ""
+        var found: [(collection: SecretCollection, secret: Secret, inspection: Inspection)] = []
         for collection in selection.isEmpty ? store.allCollections() : selection.collections {
-            let secrets = try store.secrets(in: collection).filter { name == nil || $0.name == name }
-            for secret in secrets {
-                let inspection: Inspection
-                do { inspection = try Inspection.inspect(Array(secret.armored.utf8)) } catch let error as AgeError {
+            for secret in try store.secrets(in: collection) where name == nil || secret.name == name {
+                do { found.append((collection, secret, try Inspection.inspect(Array(secret.armored.utf8)))) } catch let error as AgeError {
                     throw CLIError("secret \"\(secret.name)\" of \(collection) is not a valid age value: \(error.message)",
                                    file: try collection.url(in: store.site).path)
                 }
-                let checks = identities.map {
-                    IdentityCheck(name: $0.recipient?.encoded ?? "a plugin identity", opens: (try? inspection.opens(with: $0)) ?? false)
-                }
-                let report = InspectionReport(inspection, identities: checks)
-                object[collection.description, default: [:]][secret.name] = report
-                text += (text.isEmpty ? "" : "\n") + report.text(name: "\(collection) \(secret.name)")
             }
+        }
+        let checkers = Self.checkers(identities: (try? store.keys.identities()) ?? [], files: found.map { Array($0.secret.armored.utf8) })
+        var object: [String: [String: InspectionReport]] = [:]
+        var text = ""
+        for (collection, secret, inspection) in found {
+            let checks = checkers.map { checker in
+                IdentityCheck(name: checker.name, opens: checker.identity.map { (try? inspection.opens(with: $0)) ?? false } ?? false)
+            }
+            let report = InspectionReport(inspection, identities: checks)
+            object[collection.description, default: [:]][secret.name] = report
+            text += (text.isEmpty ? "" : "\n") + report.text(name: "\(collection) \(secret.name)")
         }
         if json {
             let encoder = JSONEncoder()
@@ -56,6 +57,16 @@ struct SecretInspectCommand: ParsableCommand {
             try Output.raw([UInt8](try encoder.encode(object)) + [0x0a])
         } else {
             try Output.raw(Array(text.utf8))
+        }
+    }
+
+    /// The keys at hand, each named for the report: a native key by its public key; a plugin
+    /// identity by its plugin, asked once for all the files (nil when the plugin failed). The keys
+    /// are optional here: without any, inspection still shows stanzas and sizes.
+    static func checkers(identities: [any Identity], files: [[UInt8]]) -> [(name: String, identity: (any Identity)?)] {
+        identities.map { identity in
+            guard let plugin = identity as? PluginIdentity else { return (identity.recipient?.encoded ?? "an identity", identity) }
+            return ("an age-plugin-\(plugin.name) identity", try? PluginBatch.identities([plugin], for: files).first)
         }
     }
 }

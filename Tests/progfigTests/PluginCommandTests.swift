@@ -209,8 +209,18 @@ final class PluginCommandTests: XCTestCase {
         XCTAssertEqual(try progfigOK(["secret", "get", "web2", "tls_key"], in: site.root, environment: env).stdoutText, "tls-private-key-material")
         try site.restoreControllerKey()
         // Inspect shows the plugin stanzas; validate accepts the plugin recipients.
-        let inspected = try progfigOK(["secret", "inspect", "-n", "web2", "--json"], in: site.root, environment: env).stdoutText
+        let inspectLog = site.base.appendingPathComponent("inspect.log")
+        let inspected = try progfigOK(["secret", "inspect", "-n", "web2", "-g", "webservers", "--json"], in: site.root,
+                                      environment: environment(log: inspectLog)).stdoutText
         XCTAssertTrue(inspected.contains("\"progfigtest\" : 2"), inspected)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(inspected.utf8)) as? [String: [String: [String: Any]]])
+        for (collection, name) in [("node web2", "p"), ("group webservers", "tls_key")] {
+            let checks = try XCTUnwrap(report[collection]?[name]?["identities"] as? [[String: Any]])
+            XCTAssertEqual(checks.map { $0["name"] as? String }, ["an age-plugin-progfigtest identity"])
+            XCTAssertEqual(checks.map { $0["opens"] as? Bool }, [true])
+        }
+        // One plugin conversation for all the secrets inspected.
+        XCTAssertEqual(try String(contentsOf: inspectLog, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("pid ") }.count, 1)
         try progfigOK(["validate"], in: site.root, environment: env, allowStderr: true)
     }
 }
