@@ -185,7 +185,7 @@ final class PluginProcess {
                 if ready > 0 { return }
                 if ready < 0 && errno == EINTR { continue }
                 if ready < 0 { throw AgeError.plugin(name, "cannot wait for the plugin: \(String(cString: strerror(errno)))") }
-                throw AgeError.plugin(name, "the plugin did not answer within \(Int(timeout)) seconds (set \(timeoutVariable) to wait longer)")
+                throw AgeError.plugin(name, "the plugin did not answer within \(String(format: "%g", timeout)) seconds (set \(timeoutVariable) to wait longer)")
             }
         }
 

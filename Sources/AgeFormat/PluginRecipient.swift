@@ -93,7 +93,9 @@ public struct PluginRecipient: Recipient, Hashable {
                 try plugin.post("ok")
             case "error":
                 try? plugin.post("ok")
-                throw AgeError.plugin(name, "the plugin could not wrap to \(encoded.prefix(24))…: \(message.pluginErrorText)")
+                // An identity's data may be secret: only a recipient is named.
+                let target = isIdentity ? "its identity" : "\(encoded.prefix(24))…"
+                throw AgeError.plugin(name, "the plugin could not wrap to \(target): \(message.pluginErrorText)")
             case "done":
                 guard !stanzas.isEmpty else { throw AgeError.plugin(name, "the plugin wrapped the file key to no stanza") }
                 return (stanzas, labels ?? [])

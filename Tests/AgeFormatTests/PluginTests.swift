@@ -259,6 +259,10 @@ final class PluginTests: XCTestCase {
         let file = try encrypt([1], to: [PluginRecipient(key.recipient)])
         setenv("PROGFIG_TEST_PLUGIN_MODE", "error", 1)
         assertPluginError("the toy key is unplugged") { _ = try self.encrypt([1], to: [PluginRecipient(key.recipient)]) }
+        // Wrapping to an identity names no part of it (its data may be secret).
+        XCTAssertThrowsError(try encrypt([1], to: [PluginIdentity(key.identity).pluginRecipient])) { error in
+            XCTAssertEqual((error as? AgeError)?.message, "age-plugin-progfigtest: the plugin could not wrap to its identity: the toy key is unplugged (internal)")
+        }
         assertPluginError("the toy key is unplugged") { _ = try Decryptor(identities: [PluginIdentity(key.identity)]).decrypt(file) }
         try assertPluginsReaped()
     }
