@@ -61,6 +61,7 @@ public struct Encryptor: Sendable {
 
     /// Wraps the file key to every recipient, across cores when there are many.
     private func wrapAll(fileKey: SecureBytes) throws -> [Stanza] {
+        if recipients.contains(where: { $0 is PluginRecipient }) { return try wrapWithPlugins(fileKey: fileKey) }
         if recipients.count < 16 || stream.parallelism == 1 {
             return try recipients.flatMap { try $0.wrap(fileKey: fileKey) }
         }
@@ -70,6 +71,32 @@ public struct Encryptor: Sendable {
             results.set(i, Result { try recipients[i].wrap(fileKey: fileKey) })
         }
         return try results.values.flatMap { try $0.get() }
+    }
+
+    /// Wraps one recipient at a time; a plugin's labels are known only once it wrapped, so the
+    /// label rule is checked again with them, still before anything is written.
+    private func wrapWithPlugins(fileKey: SecureBytes) throws -> [Stanza] {
+        var stanzas: [Stanza] = []
+        var labeled: [any Recipient] = []
+        for recipient in recipients {
+            if let plugin = recipient as? PluginRecipient {
+                let (wrapped, labels) = try plugin.wrapWithLabels(fileKey: fileKey)
+                stanzas += wrapped
+                labeled.append(LabeledRecipient(encoded: plugin.encoded, labels: labels))
+            } else {
+                stanzas += try recipient.wrap(fileKey: fileKey)
+                labeled.append(recipient)
+            }
+        }
+        try RecipientLabels.check(labeled)
+        return stanzas
+    }
+
+    /// A recipient's encoding with the labels its plugin gave, for the label check.
+    private struct LabeledRecipient: Recipient {
+        let encoded: String
+        let labels: Set<String>
+        func wrap(fileKey: SecureBytes) throws -> [Stanza] { [] }
     }
 
     /// Result slots for parallel wrapping; each index is written by exactly one worker.
@@ -107,9 +134,11 @@ public struct Decryptor: Sendable {
     /// The STREAM settings (batch size, parallelism).
     public let stream: PayloadStream
 
-    /// A decryptor. With no identities every well-formed file fails with `noMatch`.
+    /// A decryptor. With no identities every well-formed file fails with `noMatch`. Plugin
+    /// identities are tried after all others (as age does): a native key that opens the file
+    /// never starts a plugin, which may ask for a PIN or a touch.
     public init(identities: [any Identity], limits: Limits = .default, stream: PayloadStream = PayloadStream()) {
-        self.identities = identities
+        self.identities = identities.filter { !($0 is PluginIdentity) } + identities.filter { $0 is PluginIdentity }
         self.limits = limits
         self.stream = stream
     }

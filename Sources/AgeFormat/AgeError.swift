@@ -21,6 +21,8 @@ public struct AgeError: Error, Equatable, Sendable, CustomStringConvertible {
         case io
         /// The caller asked for something the format does not allow.
         case usage
+        /// An age plugin is missing, failed, reported an error, or broke the plugin protocol.
+        case plugin
     }
 
     /// The failure class.

@@ -57,7 +57,8 @@ public struct AgeSecretStore: SecretStore {
             if !hostKey.isEmpty { locations.append(.sshHostKey(Site.keyPath(hostKey).path)) }
         }
         try self.init(site: site, hostStore: hostStore, settings: settings,
-                      keys: DecryptionKeys(locations: locations, passphrase: options.passphrase, warn: options.warn))
+                      keys: DecryptionKeys(locations: locations, passphrase: options.passphrase, warn: options.warn,
+                                           pluginUI: options.pluginUI))
     }
 
     /// Checks that `collection` names a node or group of the inventory.
@@ -244,8 +245,10 @@ public struct AgeSecretStore: SecretStore {
             guard FileManager.default.fileExists(atPath: url.path) else { continue }
             let recipients = try currentRecipients(of: collection)
             let encryptor = try Encryptor(recipients: recipients, armored: true)
-            let decryptor = Decryptor(identities: try keys.identities())
             let rekey = { (secrets: inout [String: String]) throws -> [String] in
+                // A plugin key unwraps every file key of this file in one conversation.
+                let decryptor = Decryptor(identities: try PluginBatch.identities(self.keys.identities(),
+                                                                                 for: secrets.values.map { Array($0.utf8) }))
                 for name in secrets.keys.sorted() {
                     var plaintext: [UInt8]
                     do { plaintext = try decryptor.decrypt(Array(secrets[name]!.utf8)) } catch let error as AgeError {
@@ -302,6 +305,8 @@ public struct SecretStoreOptions: Sendable {
     public var passphrase: @Sendable () throws -> String
     /// Told about key files that group or others can read.
     public var warn: @Sendable (String) -> Void
+    /// How plugin identities (a controller key on a YubiKey) reach the user; none by default.
+    public var pluginUI: PluginUI = .none
 
     /// Options with explicit values.
     public init(keyOverrides: [String] = [], environmentKey: String? = nil, actingAsNode: String? = nil,

@@ -31,14 +31,17 @@ public final class DecryptionKeys: @unchecked Sendable {
     public let locations: [Location]
     private let passphrase: @Sendable () throws -> String
     private let warn: @Sendable (String) -> Void
+    private let pluginUI: PluginUI
     private let lock = NSLock()
     private var loaded: [any Identity]?
 
     /// Keys from `locations`; `passphrase` is asked only for passphrase-protected identity files,
-    /// and `warn` is told about key files that others can read.
+    /// `warn` is told about key files that others can read, and plugin identities (a key on a
+    /// YubiKey) reach the user through `pluginUI`.
     public init(locations: [Location], passphrase: @escaping @Sendable () throws -> String,
-                warn: @escaping @Sendable (String) -> Void = { _ in }) {
+                warn: @escaping @Sendable (String) -> Void = { _ in }, pluginUI: PluginUI = .none) {
         self.warn = warn
+        self.pluginUI = pluginUI
         var unique: [Location] = []
         for l in locations where !unique.contains(where: { $0.description == l.description }) { unique.append(l) }
         self.locations = unique
@@ -79,7 +82,7 @@ public final class DecryptionKeys: @unchecked Sendable {
             let tried = locations.isEmpty ? "no key locations configured" : "tried " + locations.map(\.description).joined(separator: ", ")
             throw SiteError("no age key found (\(tried)); pass --age-key PATH or set PROGFIG_AGE_KEY_FILE")
         }
-        loaded = found
-        return found
+        loaded = pluginUI.attached(to: found)
+        return loaded!
     }
 }

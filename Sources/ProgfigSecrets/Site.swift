@@ -98,14 +98,16 @@ public struct Site: Sendable {
 extension Site {
     /// The identities in the controller key file, when the inventory names one
     /// (controller_age_path) that exists and is not passphrase-protected (reading those would ask
-    /// for the passphrase); nil otherwise. Throws a `SiteError` naming the file when it can't be
-    /// read or parsed.
+    /// for the passphrase) and whose public keys are known here (not a plugin's, such as a
+    /// YubiKey's); nil otherwise. Throws a `SiteError` naming the file when it can't be read or
+    /// parsed.
     func plainControllerKey() throws -> (path: String, identities: [any Identity])? {
         guard let entry = try secretsSettings().controllerKeyPath else { return nil }
         let path = Site.keyPath(entry).path
         guard let bytes = try SiteFiles.read(URL(fileURLWithPath: path)), !IdentityFile.isEncrypted(bytes) else { return nil }
         do {
-            return (path, try IdentityFile.parse(String(decoding: bytes, as: UTF8.self), name: path))
+            let identities = try IdentityFile.parse(String(decoding: bytes, as: UTF8.self), name: path)
+            return identities.allSatisfy { $0.recipient != nil } ? (path, identities) : nil
         } catch let error as AgeError {
             throw SiteError("controller key does not parse: \(error.message)", file: path)
         }

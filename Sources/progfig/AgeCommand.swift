@@ -8,9 +8,10 @@ struct AgeCommand: ParsableCommand {
         commandName: "age",
         abstract: "Encrypt or decrypt a file in the age format (compatible with age and rage).",
         usage: """
-            progfig age [-e] (-r RECIPIENT | -R PATH | -i PATH)... [-a] [-o OUTPUT] [INPUT]
+            progfig age [-e] (-r RECIPIENT | -R PATH | -i PATH | -j PLUGIN)... [-a] [-o OUTPUT] [INPUT]
             progfig age [-e] -p [-a] [-o OUTPUT] [INPUT]
-            progfig age -d [-i PATH]... [-o OUTPUT] [INPUT]
+            progfig age -d [-i PATH | -j PLUGIN]... [-o OUTPUT] [INPUT]
+            progfig age inspect [-i PATH]... [--json] [INPUT]
             """,
         discussion: """
             Encrypts INPUT to one or more recipients, or to a passphrase, and writes an age \
@@ -23,6 +24,14 @@ struct AgeCommand: ParsableCommand {
             taken from the environment variable PROGFIG_PASSPHRASE when it is set. The same \
             applies to passphrase-protected identity files given with -i.
 
+            Keys held by an age plugin (a YubiKey through age-plugin-yubikey, a TPM, the \
+            Secure Enclave) work as with age: a recipient age1NAME1… or an identity \
+            AGE-PLUGIN-NAME-1… in an identity file runs age-plugin-NAME, found in PATH's \
+            absolute directories (never the current directory), which may ask for a PIN or a \
+            touch on the terminal. -j NAME uses that plugin without identity data. Native \
+            identities are tried before plugins. progfig waits at most \
+            $PROGFIG_PLUGIN_TIMEOUT seconds (default 300) for each answer of a plugin.
+
             Examples:
 
               progfig age -o notes.age \\
@@ -30,6 +39,8 @@ struct AgeCommand: ParsableCommand {
               progfig age -R recipients.txt -a < notes.txt > notes.age
               progfig age -p -o notes.age notes.txt
               progfig age -d -i key.txt -o notes.txt notes.age
+
+            'progfig age inspect' shows what a file is encrypted to without decrypting it.
             """
     )
 
@@ -52,6 +63,11 @@ struct AgeCommand: ParsableCommand {
         "Decrypt with the identities in the file at PATH (- for standard input); when encrypting, encrypt to their recipients. Can be repeated.",
         valueName: "PATH"))
     var identity: [String] = []
+
+    @Option(name: .customShort("j"), help: ArgumentHelp(
+        "Use the age plugin NAME (age-plugin-NAME in PATH) with an identity without data: decrypt with it, or encrypt to it. Can be repeated.",
+        valueName: "PLUGIN"))
+    var plugin: [String] = []
 
     @Flag(name: .shortAndLong, help: "Encrypt to ASCII armor (PEM-like text) instead of binary.")
     var armor = false
@@ -80,8 +96,9 @@ struct AgeCommand: ParsableCommand {
             try refuse(!recipient.isEmpty, "-p/--passphrase can't be combined with -r/--recipient")
             try refuse(!recipientsFile.isEmpty, "-p/--passphrase can't be combined with -R/--recipients-file")
             try refuse(!identity.isEmpty, "-p/--passphrase can't be combined with -i/--identity")
+            try refuse(!plugin.isEmpty, "-p/--passphrase can't be combined with -j")
         } else {
-            try refuse(recipient.isEmpty && recipientsFile.isEmpty && identity.isEmpty,
+            try refuse(recipient.isEmpty && recipientsFile.isEmpty && identity.isEmpty && plugin.isEmpty,
                        "missing recipients; did you forget -r/--recipient, -R/--recipients-file or -p/--passphrase?")
         }
         let stdinUses = (recipientsFile + identity).filter { $0 == "-" }.count + (input == nil || input == "-" ? 1 : 0)
@@ -110,7 +127,7 @@ struct AgeCommand: ParsableCommand {
         let recipients: [any Recipient] = passphrase
             ? [try ScryptRecipient(passphrase: try passphrases.newPassphrase())]
             : try CommandLineKeys(passphrases: passphrases)
-                .recipients(strings: recipient, recipientFiles: recipientsFile, identityFiles: identity)
+                .recipients(strings: recipient, recipientFiles: recipientsFile, identityFiles: identity, plugins: plugin)
         let encryptor = try Encryptor(recipients: recipients, armored: armor)
         try OutputSink.with(path: output, mode: OutputSink.ordinaryFileMode, overwrite: true) { sink in
             try encryptor.encrypt(from: input.source, to: &sink)
@@ -118,7 +135,8 @@ struct AgeCommand: ParsableCommand {
     }
 
     private func runDecrypt(input: InputFile, passphrases: PassphraseSource) throws {
-        let identities = try CommandLineKeys(passphrases: passphrases).identities(files: identity)
+        let keys = CommandLineKeys(passphrases: passphrases)
+        let identities = try keys.identities(files: identity) + keys.pluginIdentities(names: plugin)
         let decryptor = Decryptor(identities: [PassphraseIdentity(passphrases: passphrases, file: input.path)] + identities)
         do {
             try OutputSink.with(path: output, mode: 0o600, overwrite: true) { sink in

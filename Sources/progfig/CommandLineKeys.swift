@@ -1,28 +1,41 @@
 import AgeFormat
 import SecureIO
 
-/// Loads the recipients and identities named by `-r`, `-R` and `-i`; `-` reads standard input.
+/// Loads the recipients and identities named by `-r`, `-R`, `-i` and `-j`; `-` reads standard
+/// input. Plugin keys among them talk to the user through the terminal.
 struct CommandLineKeys {
     /// Asked for the passphrase of passphrase-protected identity files.
     let passphrases: PassphraseSource
+    /// How plugins reach the user.
+    let pluginUI = TerminalPluginUI.make()
+
+    /// The identities of `-j NAME`: plugin identities without data.
+    func pluginIdentities(names: [String]) throws -> [any Identity] {
+        try names.map { try PluginIdentity(pluginName: $0, ui: pluginUI) }
+    }
 
     /// The recipients of `-r` strings, `-R` files and, when encrypting with `-i`, identity files.
-    func recipients(strings: [String], recipientFiles: [String], identityFiles: [String]) throws -> [any Recipient] {
+    func recipients(strings: [String], recipientFiles: [String], identityFiles: [String], plugins: [String] = []) throws -> [any Recipient] {
         var recipients: [any Recipient] = try strings.map { try AgeKeys.recipient($0) }
         for path in recipientFiles {
             let text = String(decoding: try read(path, kind: "recipients file"), as: UTF8.self)
             recipients += try RecipientsFile.parse(text, name: displayName(path)) { Output.note("warning: \($0)") }
         }
-        for identity in try identities(files: identityFiles) {
+        for identity in try identities(files: identityFiles) + pluginIdentities(names: plugins) {
+            // A plugin identity's public key is the plugin's to compute: it wraps to the identity.
+            if let plugin = identity as? PluginIdentity {
+                recipients.append(plugin.pluginRecipient)
+                continue
+            }
             guard let recipient = identity.recipient else { throw CLIError("an identity in the -i files has no recipient to encrypt to") }
             recipients.append(recipient)
         }
-        return recipients
+        return pluginUI.attached(to: recipients)
     }
 
     /// The identities in the `-i` files, in order; passphrase-protected files are decrypted first.
     func identities(files: [String]) throws -> [any Identity] {
-        try files.flatMap { path in
+        pluginUI.attached(to: try files.flatMap { path in
             let name = displayName(path)
             var contents = try read(path, kind: "identity file")
             defer { SecureBytes.wipe(&contents) }
@@ -35,7 +48,7 @@ struct CommandLineKeys {
             }, sshPassphrase: {
                 try passphrases.passphrase(prompt: "Enter passphrase for SSH key \(name): ")
             })
-        }
+        })
     }
 
     private func displayName(_ path: String) -> String { path == "-" ? "standard input" : path }

@@ -23,13 +23,15 @@ enum ErrorReporter {
         case let error as ExitCode: Foundation.exit(error.rawValue)
         default: break
         }
-        let code = Progfig.exitCode(for: error)
+        let inspecting = CommandLine.arguments.dropFirst().starts(with: AgeInspectCommand.path)
+        let root: ParsableCommand.Type = inspecting ? AgeInspectCommand.self : Progfig.self
+        let code = root.exitCode(for: error)
         if code.isSuccess {
-            print(Progfig.fullMessage(for: error))
+            print(root.fullMessage(for: error))
             Foundation.exit(0)
         }
         if code == .validationFailure {
-            let message = Progfig.message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+            let message = root.message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
             printError("\(message) (see '\(helpCommand(for: CommandLine.arguments.dropFirst())) --help')")
             Foundation.exit(usageStatus)
         }
@@ -48,6 +50,7 @@ enum ErrorReporter {
 
     /// `progfig` followed by the subcommand names at the start of `arguments`, for a usage hint.
     private static func helpCommand(for arguments: ArraySlice<String>) -> String {
+        if arguments.starts(with: AgeInspectCommand.path) { return "progfig age inspect" }
         var names = ["progfig"]
         var command: ParsableCommand.Type = Progfig.self
         for argument in arguments {

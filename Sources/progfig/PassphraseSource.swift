@@ -47,6 +47,12 @@ enum TerminalPrompt {
     /// Shows `prompt` on the terminal and reads one line without echoing it. Control-C and
     /// end of input cancel.
     static func readSecret(prompt: String) throws -> String {
+        try readLine(prompt: prompt, echo: false)
+    }
+
+    /// Shows `prompt` on the terminal and reads one line, echoed or not. Control-C and end of
+    /// input cancel.
+    static func readLine(prompt: String, echo: Bool) throws -> String {
         let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else {
             throw CLIError("cannot ask for a passphrase: no terminal; set \(PassphraseSource.environmentVariable) to supply it")
@@ -59,7 +65,7 @@ enum TerminalPrompt {
         var quiet = saved
         // No echo, but echo the final newline; with ISIG off, Control-C arrives as a byte
         // and cancels here, so the terminal settings are always restored.
-        quiet.c_lflag &= ~tcflag_t(ECHO | ISIG)
+        quiet.c_lflag &= ~tcflag_t((echo ? 0 : ECHO) | ISIG)
         quiet.c_lflag |= tcflag_t(ECHONL | ICANON)
         tcsetattr(fd, TCSAFLUSH, &quiet)
         defer { tcsetattr(fd, TCSAFLUSH, &saved) }

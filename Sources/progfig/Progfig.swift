@@ -47,7 +47,15 @@ struct Progfig: AsyncParsableCommand {
     static func main() async {
         InterruptCleanup.installHandlers()
         do {
-            var command = try parseAsRoot(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst()), root: Progfig.self))
+            let arguments = GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst()), root: Progfig.self)
+            // 'age' takes an INPUT argument, so 'age inspect' can't be an ArgumentParser
+            // subcommand of it (the parent would parse the child's arguments as its own).
+            if arguments.starts(with: AgeInspectCommand.path) {
+                var command = try AgeInspectCommand.parseAsRoot(Array(arguments.dropFirst(2)))
+                try command.run()
+                return
+            }
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -21,7 +21,7 @@ struct SecretCommand: ParsableCommand {
             as in the original. The same command therefore works on the controller and on a node.
             """,
         subcommands: [SecretEncryptCommand.self, SecretDecryptCommand.self, SecretListCommand.self,
-                      SecretGetCommand.self, SecretRekeyCommand.self])
+                      SecretGetCommand.self, SecretRekeyCommand.self, SecretInspectCommand.self, SecretEditCommand.self])
 }
 
 /// `-n/--nodes`, `-g/--groups`, `-c/--controller`, shared by the secret subcommands.

@@ -40,10 +40,11 @@ struct SiteContext {
         }
         let keyPaths = arguments["age_key"].map { [$0] + global.ageKeys } ?? global.ageKeys
         let quiet = global.quiet
-        let options = SecretStoreOptions.from(
+        var options = SecretStoreOptions.from(
             keyPaths: keyPaths, environment: ProcessInfo.processInfo.environment, actingAsNode: node,
             passphrase: { try PassphraseSource().passphrase(prompt: "Enter passphrase for the age key: ") },
             warn: { if !quiet { Output.note("warning: \($0)") } })
+        options.pluginUI = TerminalPluginUI.make()
         let store = try AgeSecretStore(site: site, options: options)
         if global.verbose {
             Output.note("decryption keys tried in order: \(store.keys.locations.map(\.description).joined(separator: ", "))")

@@ -161,9 +161,12 @@ final class KeyParsingTests: XCTestCase {
     }
 
     func testIdentityFileHints() throws {
-        let plugin = "AGE-PLUGIN-YUBIKEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"
-        XCTAssertEqual(assertAgeError(.key) { try IdentityFile.parse("#\n\(plugin)\n", name: "keys.txt") }?.message,
-                       "keys.txt:2: age plugins are not supported")
+        // Plugin identities parse (and run their plugin only when used); a damaged one is refused.
+        let plugin = Bech32.encode(hrp: "AGE-PLUGIN-YUBIKEY-", data: Array(repeating: 7, count: 20), uppercase: true)
+        XCTAssertEqual((try IdentityFile.parse("#\n\(plugin)\n", name: "keys.txt").first as? PluginIdentity)?.name, "yubikey")
+        let damaged = "AGE-PLUGIN-YUBIKEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"
+        XCTAssertEqual(assertAgeError(.key) { try IdentityFile.parse("#\n\(damaged)\n", name: "keys.txt") }?.message,
+                       "keys.txt:2: invalid plugin identity: invalid Bech32 checksum")
         XCTAssertEqual(assertAgeError(.key) { try IdentityFile.parse("ssh-ed25519 AAAAC3Nza\n", name: "keys.txt") }?.message,
                        "keys.txt:1: an SSH public key is not an identity; use its private key file (such as ~/.ssh/id_ed25519)")
         XCTAssertEqual(assertAgeError(.key) { try IdentityFile.parse("\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n", name: "keys.txt") }?.message,
@@ -242,8 +245,7 @@ final class KeyParsingTests: XCTestCase {
         XCTAssertEqual(assertAgeError(.key) { try RecipientsFile.parse("#\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA\n", name: "r") }?.message,
                        "r:2: ssh-ed25519 public key is truncated")
         let plugin = Bech32.encode(hrp: "age1yubikey", data: Array(repeating: 3, count: 33))
-        XCTAssertEqual(assertAgeError(.key) { try RecipientsFile.parse(plugin + "\n", name: "r") }?.message,
-                       "r:1: plugin recipients are not supported")
+        XCTAssertEqual((try RecipientsFile.parse(plugin + "\n", name: "r").first as? PluginRecipient)?.name, "yubikey")
         // A post-quantum key whose ML-KEM half is not reduced mod q is refused on its line.
         let badPQ = Bech32.encode(hrp: "age1pq", data: Array(repeating: 0xff, count: 1216))
         XCTAssertEqual(assertAgeError(.key) { try RecipientsFile.parse("\(pairs[0].publicKey)\n" + badPQ + "\n", name: "r") }?.message,
