@@ -68,25 +68,14 @@ final class PluginProcess {
         if ProcessInfo.processInfo.environment["AGEDEBUG"] != "plugin" {
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // The plugin starts with default signal actions and an empty mask, whatever progfig set.
-        var all = sigset_t(), none = sigset_t()
-        sigfillset(&all)
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        let argv = [program, "--age-plugin=\(stateMachine)"]
-        var cArgv: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { cArgv.forEach { free($0) } }
-        var child: pid_t = 0
-        let status = posix_spawn(&child, program, &actions, &attributes, &cArgv, environ)
+        let spawned = ChildProcess.spawn(program, arguments: [program, "--age-plugin=\(stateMachine)"], actions: &actions)
         close(pair[1])
-        guard status == 0 else {
+        let child: pid_t
+        switch spawned {
+        case .success(let started): child = started
+        case .failure(let error):
             close(pair[0])
-            throw AgeError.plugin(name, "cannot start \(program): \(String(cString: strerror(status)))")
+            throw AgeError.plugin(name, "cannot start \(program): \(error)")
         }
         pid = child
         fd = pair[0]

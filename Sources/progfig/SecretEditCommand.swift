@@ -75,28 +75,17 @@ struct SecretEditCommand: ParsableCommand {
     static func runEditor(on path: String) throws {
         let environment = ProcessInfo.processInfo.environment
         let editor = [environment["VISUAL"], environment["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var all = sigset_t(), none = sigset_t()
-        sigfillset(&all)
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         let arguments: [String] = ["/bin/sh", "-c", editor + " \"$1\"", "sh", path]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
 
         let previousInterrupt = signal(SIGINT, SIG_IGN), previousQuit = signal(SIGQUIT, SIG_IGN)
         defer {
             signal(SIGINT, previousInterrupt)
             signal(SIGQUIT, previousQuit)
         }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/bin/sh", nil, &attributes, &argv, environ)
-        guard spawned == 0 else {
-            throw CLIError("cannot start the editor \"\(editor)\": \(String(cString: strerror(spawned))); nothing was stored")
+        let pid: pid_t
+        switch ChildProcess.spawn("/bin/sh", arguments: arguments) {
+        case .success(let child): pid = child
+        case .failure(let error): throw CLIError("cannot start the editor \"\(editor)\": \(error); nothing was stored")
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
