@@ -20,11 +20,13 @@ struct KeyFiles {
     func identities(files: [String]) throws -> [X25519Identity] {
         try files.flatMap { path in
             let name = displayName(path)
-            var contents = try read(path, kind: "identity file")
+            var contents: [UInt8] = []
             defer { SecureBytes.wipe(&contents) }
-            if path != "-", let warning = IdentityFile.permissionWarning(path: path, contents: contents) {
-                Output.note("warning: \(warning)")
+            let warning = try InputFile.with(path: path, kind: "identity file") { input in
+                contents = try input.readAll()
+                return IdentityFile.permissionWarning(descriptor: input.fd, path: input.path, contents: contents)
             }
+            if let warning { Output.note("warning: \(warning)") }
             return try IdentityFile.parse(contents: contents, name: name) {
                 try passphrases.passphrase(prompt: "Enter passphrase for identity file \(name): ")
             }
