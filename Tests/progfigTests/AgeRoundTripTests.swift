@@ -124,7 +124,7 @@ final class AgeRoundTripTests: XCTestCase {
     func testIdentityAsRecipientWhenEncrypting() throws {
         let dir = try makeTemporaryDirectory()
         _ = try makeIdentityFile("key.txt", in: dir)
-        let encrypted = try run(["-i", "key.txt"], in: dir, stdin: plaintext)
+        let encrypted = try run(["-e", "-i", "key.txt"], in: dir, stdin: plaintext)
         XCTAssertEqual(try run(["-d", "-i", "key.txt"], in: dir, stdin: encrypted.stdout).stdout, plaintext)
     }
 
@@ -179,7 +179,7 @@ final class AgeRoundTripTests: XCTestCase {
         let env = ["PROGFIG_PASSPHRASE": "key file passphrase"]
         _ = try run(["-p", "-o", "key.txt.age", "key.txt"], in: dir, environment: env)
         try FileManager.default.removeItem(at: key.url)
-        let encrypted = try run(["-i", "key.txt.age"], in: dir, stdin: plaintext, environment: env)
+        let encrypted = try run(["-e", "-i", "key.txt.age"], in: dir, stdin: plaintext, environment: env)
         let decrypted = try run(["-d", "-i", "key.txt.age"], in: dir, stdin: encrypted.stdout, environment: env)
         XCTAssertEqual(decrypted.stdout, plaintext)
     }
