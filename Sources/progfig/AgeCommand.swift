@@ -116,7 +116,7 @@ struct AgeCommand: ParsableCommand {
         }
         let recipients: [any Recipient] = passphrase
             ? [try ScryptRecipient(passphrase: try passphrases.newPassphrase())]
-            : try KeyFiles(passphrases: passphrases)
+            : try CommandLineKeys(passphrases: passphrases)
                 .recipients(strings: recipient, recipientFiles: recipientsFile, identityFiles: identity)
         let encryptor = try Encryptor(recipients: recipients, armored: armor)
         try OutputSink.with(path: output, mode: OutputSink.ordinaryFileMode, overwrite: true) { sink in
@@ -125,7 +125,7 @@ struct AgeCommand: ParsableCommand {
     }
 
     private func runDecrypt(input: InputFile, passphrases: PassphraseSource) throws {
-        let identities = try KeyFiles(passphrases: passphrases).identities(files: identity)
+        let identities = try CommandLineKeys(passphrases: passphrases).identities(files: identity)
         let decryptor = Decryptor(identities: [PassphraseIdentity(passphrases: passphrases, file: input.path)] + identities)
         do {
             try OutputSink.with(path: output, mode: 0o600, overwrite: true) { sink in
