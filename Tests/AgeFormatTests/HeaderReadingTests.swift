@@ -43,7 +43,7 @@ final class HeaderReadingTests: XCTestCase {
     }
 
     func testALongStanzaLineIsReadInFewLargeReads() throws {
-        let file = try Encryptor(recipients: [X25519Identity.generate().recipient]).encrypt(Array("behind a long line".utf8))
+        let file = try Encryptor(recipients: [X25519Identity.generate().x25519Recipient]).encrypt(Array("behind a long line".utf8))
         // A well-formed header with a 4 MiB argument in an extra stanza ahead of the real one.
         let long = Array("-> long ".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 4 << 20) + Array("\n\n".utf8)
         let counter = Counter()

@@ -24,7 +24,7 @@ final class KeyPermissionTests: XCTestCase {
     }
 
     func testKeyReachedThroughASymlinkIsFlagged() throws {
-        let contents = Array((X25519Identity.generate().string + "\n").utf8)
+        let contents = Array((X25519Identity.generate().secretKeyString + "\n").utf8)
         let target = try keyFile(mode: 0o644, contents: contents)
         let link = target + ".link"
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
@@ -36,7 +36,7 @@ final class KeyPermissionTests: XCTestCase {
     }
 
     func testOpenFileIsFlaggedByItsDescriptor() throws {
-        let contents = Array((X25519Identity.generate().string + "\n").utf8)
+        let contents = Array((X25519Identity.generate().secretKeyString + "\n").utf8)
         let path = try keyFile(mode: 0o640, contents: contents)
         let fd = open(path, O_RDONLY)
         XCTAssertGreaterThanOrEqual(fd, 0)

@@ -215,9 +215,9 @@ final class DurabilityTests: XCTestCase {
     func testTemporaryOutputOfAKilledProcessIsRemovedByTheNextWriter() throws {
         let dir = try makeTemporaryDirectory()
         let key = X25519Identity.generate()
-        try "\(key.string)\n".write(to: dir.appendingPathComponent("key.txt"), atomically: false, encoding: .utf8)
+        try "\(key.secretKeyString)\n".write(to: dir.appendingPathComponent("key.txt"), atomically: false, encoding: .utf8)
         chmod(dir.appendingPathComponent("key.txt").path, 0o600)
-        let file = try Encryptor(recipients: [key.recipient]).encrypt([UInt8](repeating: 7, count: 10 * PayloadStream.chunkSize))
+        let file = try Encryptor(recipients: [key.x25519Recipient]).encrypt([UInt8](repeating: 7, count: 10 * PayloadStream.chunkSize))
         let process = Process()
         process.executableURL = ProgfigRunner.executableURL
         process.arguments = ["age", "-d", "-i", "key.txt", "-o", "plain"]
@@ -239,7 +239,7 @@ final class DurabilityTests: XCTestCase {
         let running = ".other.tmp-\(getpid())-abc"  // this test's own process: alive
         XCTAssertTrue(FileManager.default.createFile(atPath: dir.appendingPathComponent(running).path, contents: Data()))
 
-        let result = try ProgfigRunner.run(["age", "-r", key.recipient.string, "-o", "new.age"], in: dir, stdin: Data("x".utf8))
+        let result = try ProgfigRunner.run(["age", "-r", key.x25519Recipient.encoded, "-o", "new.age"], in: dir, stdin: Data("x".utf8))
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertFalse(try directoryListing(dir).contains(leftover), "the killed process's plaintext is still there")
         XCTAssertEqual(try directoryListing(dir), [running, "key.txt", "new.age"].sorted())
