@@ -57,16 +57,24 @@ public enum IdentityFile {
         return "\(name) holds secret keys but is accessible by others (mode \(mode)); run chmod 600 \(name)"
     }
 
+    /// The largest identity file read: 16 MiB, as age.
+    public static let maxFileBytes = KeyFileLines.maxFileBytes
+
+    /// Reads an identity file from `source` (16 MiB at most, as age); `name` appears in errors.
+    public static func read<S: ByteSource>(from source: S, name: String) throws -> [UInt8] {
+        try KeyFileLines.read(from: source, name: name, what: "identity file")
+    }
+
     /// Reads and parses the identity file at `path` ("-" is not special here), reading it once;
     /// `warn` is told when the file is accessible by others.
     public static func load(path: String, passphrase: () throws -> String,
                             warn: (String) -> Void = { _ in }) throws -> [any Identity] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw AgeError(.io, "cannot read identity file \(path)")
-        }
-        var bytes = [UInt8](data)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw AgeError(.io, "cannot read identity file \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var bytes = try read(from: FileDescriptorSource(fd: fd, name: path), name: path)
         defer { Sodium.wipe(&bytes) }
-        if let warning = permissionWarning(path: path, contents: bytes) { warn(warning) }
+        if let warning = permissionWarning(descriptor: fd, path: path, contents: bytes) { warn(warning) }
         return try parse(contents: bytes, name: path, passphrase: passphrase)
     }
 }

@@ -13,7 +13,7 @@ public enum AgeKeys {
     /// The identities in identity file text: one key per line, `#` comments and blank lines
     /// ignored. `name` (usually the path) appears in errors with the line number.
     public static func identities(in text: String, name: String) throws -> [any Identity] {
-        try KeyFileLines.parse(text, name: name, what: "identities") { (line: String) throws(AgeError) in
+        try KeyFileLines.parse(text, name: name, what: "identities", maxLineBytes: KeyFileLines.maxIdentityLineBytes) { (line: String) throws(AgeError) in
             try identity(line: line)
         }
     }

@@ -118,7 +118,8 @@ extension Site {
     func plainControllerKey() throws -> (path: String, identities: [any Identity])? {
         guard let entry = inventory.controllerAgePath else { return nil }
         let path = resolve(path: entry.value).path
-        guard let bytes = try SiteFiles.read(URL(fileURLWithPath: path)), !IdentityFile.isEncrypted(bytes) else { return nil }
+        guard let bytes = try SiteFiles.read(URL(fileURLWithPath: path), limit: IdentityFile.maxFileBytes),
+              !IdentityFile.isEncrypted(bytes) else { return nil }
         do {
             return (path, try IdentityFile.parse(String(decoding: bytes, as: UTF8.self), name: path))
         } catch let error as AgeError {

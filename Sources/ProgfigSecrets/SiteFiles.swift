@@ -4,8 +4,9 @@ import Foundation
 /// Plain file-system steps for site files, with one-line errors that name the path and say what
 /// the system said ("Is a directory", "Permission denied"), never a Foundation error dump.
 public enum SiteFiles {
-    /// The whole file at `url`, or nil when nothing exists there.
-    public static func read(_ url: URL) throws -> [UInt8]? {
+    /// The whole file at `url`, or nil when nothing exists there; a file larger than `limit`
+    /// bytes is refused without reading the rest.
+    public static func read(_ url: URL, limit: Int = .max) throws -> [UInt8]? {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
@@ -17,7 +18,9 @@ public enum SiteFiles {
             throw SiteError("cannot read: \(String(cString: strerror(EISDIR)))", file: url.path)
         }
         var source = FileDescriptorSource(fd: fd, name: url.path)
-        do { return try source.readToEnd() } catch let error as AgeError {
+        do {
+            return try source.readToEnd(limit: limit, tooLong: AgeError(.limit, "\(url.path): larger than the limit of \(limit >> 20) MiB"))
+        } catch let error as AgeError {
             throw SiteError(error.message)
         }
     }

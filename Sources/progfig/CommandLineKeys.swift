@@ -7,9 +7,14 @@ struct CommandLineKeys {
 
     /// The recipients of `-r` strings, `-R` files and, when encrypting with `-i`, identity files.
     func recipients(strings: [String], recipientFiles: [String], identityFiles: [String]) throws -> [any Recipient] {
-        var recipients: [any Recipient] = try strings.map { try AgeKeys.recipient($0) }
+        var recipients: [any Recipient] = try strings.enumerated().map { i, string in
+            do throws(AgeError) { return try AgeKeys.recipient(string) } catch {
+                throw CLIError("-r/--recipient (the \(ordinal(i + 1)) given): \(error.message)")
+            }
+        }
         for path in recipientFiles {
-            let text = String(decoding: try read(path, kind: "recipients file"), as: UTF8.self)
+            let bytes = try InputFile.with(path: path, kind: "recipients file") { try RecipientsFile.read(from: $0.source, name: displayName(path)) }
+            let text = String(decoding: bytes, as: UTF8.self)
             recipients += try RecipientsFile.parse(text, name: displayName(path))
         }
         for identity in try identities(files: identityFiles) {
@@ -26,7 +31,7 @@ struct CommandLineKeys {
             var contents: [UInt8] = []
             defer { SecureBytes.wipe(&contents) }
             let warning = try InputFile.with(path: path, kind: "identity file") { input in
-                contents = try input.readAll()
+                contents = try IdentityFile.read(from: input.source, name: name)
                 return IdentityFile.permissionWarning(descriptor: input.fd, path: input.path, contents: contents)
             }
             if let warning { Output.note("warning: \(warning)") }
@@ -38,8 +43,10 @@ struct CommandLineKeys {
 
     private func displayName(_ path: String) -> String { path == "-" ? "standard input" : path }
 
-    private func read(_ path: String, kind: String) throws -> [UInt8] {
-        try InputFile.with(path: path, kind: kind) { try $0.readAll() }
+    /// "1st", "2nd", "3rd", "4th", … for naming which -r argument is wrong.
+    private func ordinal(_ n: Int) -> String {
+        let suffix = (11...13).contains(n % 100) ? "th" : [1: "st", 2: "nd", 3: "rd"][n % 10] ?? "th"
+        return "\(n)\(suffix)"
     }
 }
 
