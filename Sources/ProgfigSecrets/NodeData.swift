@@ -11,6 +11,8 @@ public struct NodeData: Equatable, Sendable {
     public let nodeSection: [String: String]
     /// `[sitedata] age_pubkey`: the node's age recipient.
     public let agePubkey: String?
+    /// The line `age_pubkey` is on, for errors that must not quote it.
+    public let agePubkeyLine: Int?
     /// `[sitedata] age_key_path`: where the node keeps its age identity.
     public let ageKeyPath: String?
     /// Every other `[sitedata]` key with its string value.
@@ -33,6 +35,7 @@ public struct NodeData: Equatable, Sendable {
         nodeSection = Dictionary(uniqueKeysWithValues: node.map { ($0.key, $0.value) })
         let site = ini.section("sitedata")
         agePubkey = site?["age_pubkey"]
+        agePubkeyLine = site?.entry("age_pubkey")?.line
         ageKeyPath = site?["age_key_path"]
         let others = (site?.entries ?? []).filter { $0.key != "age_pubkey" && $0.key != "age_key_path" }
         sitedata = Dictionary(uniqueKeysWithValues: others.map { ($0.key, $0.value) })

@@ -34,7 +34,8 @@ public struct SiteValidator {
                     if let key = data.agePubkey {
                         publicKeys[node] = key
                         do { _ = try AgeKeys.recipient(key) } catch {
-                            findings.append(SiteError("node \"\(node)\": age_pubkey does not parse: \(error.message)", file: data.path))
+                            findings.append(SiteError("node \"\(node)\": age_pubkey does not parse: \(error.message)",
+                                                      file: data.path, line: data.agePubkeyLine))
                         }
                     } else {
                         findings.append(SiteError("node \"\(node)\" has no age_pubkey in [sitedata]", file: data.path))

@@ -92,7 +92,7 @@ final class AgeSecretStoreTests: XCTestCase {
         XCTAssertThrowsSiteError(try store.encrypt(name: "s", value: bytes("v"), nodes: [], groups: ["g1"], controllerKey: false, store: true), missing)
         XCTAssertNil(site.bytes("groups/g1.secrets.json"), "nothing stored when a recipient is missing")
         XCTAssertThrowsSiteError(try store.recipient(node: "n5"),
-                                 "\(site.path("nodes/n5.conf")): node \"n5\" has an invalid age_pubkey: \(try bech32Message("age1notarealkey"))")
+                                 "\(site.path("nodes/n5.conf")):5: node \"n5\" has an invalid age_pubkey: \(try bech32Message("age1notarealkey"))")
         XCTAssertThrowsSiteError(try store.recipient(node: "n6"),
                                  "\(site.path("nodes/n6.conf")): no configuration file for node \"n6\"")
     }

@@ -112,7 +112,10 @@ final class KeySecrecyTests: XCTestCase {
             // Public keys in site files: age_pubkey and controller_age_pub.
             let pub = secret.text.trimmingCharacters(in: .whitespaces)
             try conf.replacingOccurrences(of: ExampleSite.publicKeys["db1"]!, with: pub).write(to: db1Conf, atomically: false, encoding: .utf8)
-            assertNoLeak(try progfig(["validate"], in: site.root), secret, "age_pubkey, validate")
+            let validate = try progfig(["validate"], in: site.root)
+            assertNoLeak(validate, secret, "age_pubkey, validate")
+            XCTAssertTrue(validate.stdoutText.contains("nodes/db1.conf:6: ") || validate.stderr.contains("nodes/db1.conf:6: "),
+                          "the line is not named: \(validate.stderr)")
             assertNoLeak(try progfig(["secret", "encrypt", "-n", "db1", "--value", "v", "--save-as", "x"], in: site.root),
                          secret, "age_pubkey, encrypt")
             try conf.write(to: db1Conf, atomically: false, encoding: .utf8)
