@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -18,7 +19,23 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
         ),
-        .target(name: "AgeFormat", dependencies: ["CSodium"]),
+        // OpenSSL's libcrypto, only for RSA-OAEP with a label (age's ssh-rsa recipients): neither
+        // libsodium nor swift-crypto offers an OAEP label. Only SSHRSA.swift imports it.
+        .systemLibrary(
+            name: "CLibcrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        .target(
+            name: "AgeFormat",
+            dependencies: [
+                "CSodium",
+                "CLibcrypto",
+                // AES for passphrase-protected OpenSSH keys (CTR and CBC are in _CryptoExtras).
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "ProgfigSecrets", dependencies: ["AgeFormat"]),
         .executableTarget(
             name: "progfig",

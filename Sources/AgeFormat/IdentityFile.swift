@@ -1,13 +1,15 @@
 import Foundation
 
-/// age identity files: one `AGE-SECRET-KEY-1…` per line, `#` comments and blank lines ignored.
+/// age identity files: one `AGE-SECRET-KEY-1…` per line, `#` comments and blank lines ignored;
+/// or an OpenSSH private key file.
 /// A file that is itself an age file (binary or armored, scrypt-encrypted) is a
 /// passphrase-protected identity file: it is decrypted first, then parsed.
 public enum IdentityFile {
     /// Parses identity file text. `name` (usually the path) appears in errors with the line number;
     /// errors never quote key material.
-    public static func parse(_ text: String, name: String) throws -> [any Identity] {
-        try AgeKeys.identities(in: text, name: name)
+    /// `sshPassphrase` is asked, when a file is addressed to it, for a passphrase-protected SSH key.
+    public static func parse(_ text: String, name: String, sshPassphrase: (@Sendable () throws -> String)? = nil) throws -> [any Identity] {
+        try AgeKeys.identities(in: text, name: name, passphrase: sshPassphrase)
     }
 
     /// True when `bytes` is an age file rather than identity text.
@@ -17,8 +19,9 @@ public enum IdentityFile {
 
     /// Parses identity file contents, decrypting them first with a passphrase asked of `passphrase`
     /// when they are an scrypt-encrypted age file.
-    public static func parse(contents: [UInt8], name: String, passphrase: () throws -> String) throws -> [any Identity] {
-        guard isEncrypted(contents) else { return try parse(String(decoding: contents, as: UTF8.self), name: name) }
+    public static func parse(contents: [UInt8], name: String, passphrase: () throws -> String,
+                             sshPassphrase: (@Sendable () throws -> String)? = nil) throws -> [any Identity] {
+        guard isEncrypted(contents) else { return try parse(String(decoding: contents, as: UTF8.self), name: name, sshPassphrase: sshPassphrase) }
         let decryptor = Decryptor(identities: [ScryptIdentity(passphrase: try passphrase())])
         var plaintext: [UInt8]
         do { plaintext = try decryptor.decrypt(contents) } catch let error as AgeError {
@@ -67,7 +70,7 @@ public enum IdentityFile {
 
     /// Reads and parses the identity file at `path` ("-" is not special here), reading it once;
     /// `warn` is told when the file is accessible by others.
-    public static func load(path: String, passphrase: () throws -> String,
+    public static func load(path: String, passphrase: () throws -> String, sshPassphrase: (@Sendable () throws -> String)? = nil,
                             warn: (String) -> Void = { _ in }) throws -> [any Identity] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw AgeError(.io, "cannot read identity file \(path): \(String(cString: strerror(errno)))") }
@@ -75,6 +78,6 @@ public enum IdentityFile {
         var bytes = try read(from: FileDescriptorSource(fd: fd, name: path), name: path)
         defer { Sodium.wipe(&bytes) }
         if let warning = permissionWarning(descriptor: fd, path: path, contents: bytes) { warn(warning) }
-        return try parse(contents: bytes, name: path, passphrase: passphrase)
+        return try parse(contents: bytes, name: path, passphrase: passphrase, sshPassphrase: sshPassphrase)
     }
 }

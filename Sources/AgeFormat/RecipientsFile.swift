@@ -1,11 +1,20 @@
 import Foundation
 
-/// age recipients files: one `age1…` per line, `#` comments and blank lines ignored.
+/// Recipients files as age reads them (one recipient per line, `#` comments and blank lines
+/// ignored), plus SSH public-key lines as `.pub`, GitHub `.keys` and `authorized_keys` files hold
+/// them: options before the key are ignored, and keys of types age can't encrypt to are skipped
+/// with a warning.
 public enum RecipientsFile {
-    /// Parses recipients file text; `name` appears in errors with the line number.
-    public static func parse(_ text: String, name: String) throws -> [any Recipient] {
-        try KeyFileLines.parse(text, name: name, what: "recipients", maxLineBytes: KeyFileLines.maxRecipientLineBytes) { (line: String) throws(AgeError) in
-            try AgeKeys.recipient(line)
+    /// Parses recipients file text; `name` appears in errors and warnings with the line number.
+    public static func parse(_ text: String, name: String, warn: (String) -> Void = { _ in }) throws -> [any Recipient] {
+        try KeyFileLines.parse(text, name: name, what: "recipients", maxLineBytes: KeyFileLines.maxRecipientLineBytes) { (line: String, number: Int) throws(AgeError) -> (any Recipient)? in
+            guard let key = SSHPublicKey.keyPart(ofAuthorizedKey: Substring(line)) else { return try AgeKeys.recipient(line) }
+            let (type, _) = try SSHPublicKey.parse(key)
+            guard SSHPublicKey.supportedTypes.contains(type) else {
+                warn("\(name):\(number): ignoring an SSH key of type \(SSHPublicKey.printable(type)), which age can't encrypt to")
+                return nil
+            }
+            return try SSHPublicKey.recipient(key)
         }
     }
 
@@ -15,10 +24,11 @@ public enum RecipientsFile {
     }
 
     /// Reads and parses the recipients file at `path`.
-    public static func load(path: String) throws -> [any Recipient] {
+    public static func load(path: String, warn: (String) -> Void = { _ in }) throws -> [any Recipient] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw AgeError(.io, "cannot read recipients file \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        return try parse(String(decoding: try read(from: FileDescriptorSource(fd: fd, name: path), name: path), as: UTF8.self), name: path)
+        return try parse(String(decoding: try read(from: FileDescriptorSource(fd: fd, name: path), name: path), as: UTF8.self),
+                         name: path, warn: warn)
     }
 }

@@ -30,7 +30,9 @@ public struct AgeSecretStore: SecretStore {
 
     /// A store configured by inventory.conf's `[secrets]` section (the original's `secrets_conf`),
     /// with decryption keys tried in this order: `options.keyOverrides`, `options.environmentKey`,
-    /// the node's own `age_key_path` when acting as a node, controller_age_path, node_fallback_age_path.
+    /// the node's own `age_key_path` when acting as a node, controller_age_path, node_fallback_age_path,
+    /// and, acting as a node, its SSH host key (`node_ssh_host_key_path`, by default
+    /// /etc/ssh/ssh_host_ed25519_key).
     public init(site: Site, options: SecretStoreOptions) throws {
         let hostStore = try site.hostStore()
         var locations: [DecryptionKeys.Location] = options.keyOverrides.map { .requiredFile(site.resolve(path: $0).path) }
@@ -43,6 +45,10 @@ public struct AgeSecretStore: SecretStore {
         }
         for entry in [site.inventory.controllerAgePath, site.inventory.nodeFallbackAgePath].compactMap({ $0 }) {
             locations.append(.file(site.resolve(path: entry.value).path))
+        }
+        if options.actingAsNode != nil {
+            let hostKey = site.inventory.nodeSSHHostKeyPath?.value ?? SecretStoreOptions.defaultSSHHostKeyPath
+            if !hostKey.isEmpty { locations.append(.sshHostKey(site.resolve(path: hostKey).path)) }
         }
         try self.init(site: site, hostStore: hostStore, controllerPublicKey: site.inventory.controllerAgePub?.value,
                       keys: DecryptionKeys(locations: locations, passphrase: options.passphrase, warn: options.warn))
@@ -245,6 +251,8 @@ public struct RekeyResult: Equatable, Sendable {
 public struct SecretStoreOptions: Sendable {
     /// The environment variable holding identity text (key material that never touches disk).
     public static let keyVariable = "PROGFIG_AGE_KEY"
+    /// The SSH host key a node decrypts with unless `[secrets] node_ssh_host_key_path` says otherwise.
+    public static let defaultSSHHostKeyPath = "/etc/ssh/ssh_host_ed25519_key"
     /// The environment variable naming an identity file that overrides the configured keys.
     public static let keyFileVariable = "PROGFIG_AGE_KEY_FILE"
 

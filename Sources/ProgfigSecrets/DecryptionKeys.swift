@@ -15,10 +15,13 @@ public final class DecryptionKeys: @unchecked Sendable {
         case requiredFile(String)
         /// Identity text held in an environment variable, never written to disk.
         case environment(variable: String, text: String)
+        /// A node's SSH host key (an OpenSSH private key); skipped when it does not exist or this
+        /// user may not read it, as on a controller not running as root.
+        case sshHostKey(String)
 
         public var description: String {
             switch self {
-            case .file(let path), .requiredFile(let path): return path
+            case .file(let path), .requiredFile(let path), .sshHostKey(let path): return path
             case .environment(let variable, _): return "$\(variable)"
             }
         }
@@ -53,10 +56,12 @@ public final class DecryptionKeys: @unchecked Sendable {
             switch location {
             case .requiredFile(let path) where !FileManager.default.fileExists(atPath: path):
                 throw SiteError("age key file not found", file: path)
-            case .file(let path), .requiredFile(let path):
+            case .sshHostKey(let path) where !FileManager.default.isReadableFile(atPath: path):
+                continue
+            case .file(let path), .requiredFile(let path), .sshHostKey(let path):
                 guard FileManager.default.fileExists(atPath: path) else { continue }
                 do {
-                    found += try IdentityFile.load(path: path, passphrase: passphrase, warn: warn)
+                    found += try IdentityFile.load(path: path, passphrase: passphrase, sshPassphrase: passphrase, warn: warn)
                 } catch let error as AgeError {
                     throw SiteError("cannot load age key: \(error.message)", file: path)
                 } catch let error as SiteError {

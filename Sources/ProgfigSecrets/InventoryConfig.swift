@@ -31,6 +31,9 @@ public struct InventoryConfig: Equatable, Sendable {
     public let controllerAgePub: Entry<String>?
     /// `[secrets] node_fallback_age_path`: the default location of a node's age identity.
     public let nodeFallbackAgePath: Entry<String>?
+    /// `[secrets] node_ssh_host_key_path`: the SSH host key a node may also decrypt with (default
+    /// /etc/ssh/ssh_host_ed25519_key; an empty value turns it off).
+    public let nodeSSHHostKeyPath: Entry<String>?
     /// `[groups]`: each group with its member nodes, in file order.
     public let groups: [Entry<[String]>]
     /// `[node_function_map]`: each node with its one function, in file order.
@@ -60,6 +63,7 @@ public struct InventoryConfig: Equatable, Sendable {
         controllerAgePath = secret("controller_age_path")
         controllerAgePub = secret("controller_age_pub")
         nodeFallbackAgePath = secret("node_fallback_age_path")
+        nodeSSHHostKeyPath = secret("node_ssh_host_key_path")
         groups = (ini.section("groups")?.entries ?? []).map {
             Entry(name: $0.key, value: IniFile.splitList($0.value), line: $0.line)
         }

@@ -15,6 +15,9 @@ public struct NodeData: Equatable, Sendable {
     public let agePubkeyLine: Int?
     /// `[sitedata] age_key_path`: where the node keeps its age identity.
     public let ageKeyPath: String?
+    /// `[sitedata] ssh_host_fingerprint`: the node's SSH host key fingerprint as `ssh-keygen -l`
+    /// prints it (`SHA256:…`), checked by `validate` against an SSH `age_pubkey`.
+    public let sshHostFingerprint: String?
     /// Every other `[sitedata]` key with its string value.
     public let sitedata: [String: String]
 
@@ -37,7 +40,9 @@ public struct NodeData: Equatable, Sendable {
         agePubkey = site?["age_pubkey"]
         agePubkeyLine = site?.entry("age_pubkey")?.line
         ageKeyPath = site?["age_key_path"]
-        let others = (site?.entries ?? []).filter { $0.key != "age_pubkey" && $0.key != "age_key_path" }
+        sshHostFingerprint = site?["ssh_host_fingerprint"]
+        let typed: Set<String> = ["age_pubkey", "age_key_path", "ssh_host_fingerprint"]
+        let others = (site?.entries ?? []).filter { !typed.contains($0.key) }
         sitedata = Dictionary(uniqueKeysWithValues: others.map { ($0.key, $0.value) })
     }
 }

@@ -33,7 +33,13 @@ public struct SiteValidator {
                     let data = try site.nodeData(node)
                     if let key = data.agePubkey {
                         publicKeys[node] = key
-                        do { _ = try AgeKeys.recipient(key) } catch {
+                        do {
+                            let recipient = try AgeKeys.recipient(key)
+                            if let expected = data.sshHostFingerprint, let actual = AgeKeys.sshFingerprint(of: recipient), expected != actual {
+                                findings.append(SiteError("node \"\(node)\": ssh_host_fingerprint \(expected) is not the fingerprint of its SSH age_pubkey (\(actual))",
+                                                          file: data.path))
+                            }
+                        } catch {
                             findings.append(SiteError("node \"\(node)\": age_pubkey does not parse: \(error.message)",
                                                       file: data.path, line: data.agePubkeyLine))
                         }

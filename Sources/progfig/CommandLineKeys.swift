@@ -15,7 +15,7 @@ struct CommandLineKeys {
         for path in recipientFiles {
             let bytes = try InputFile.with(path: path, kind: "recipients file") { try RecipientsFile.read(from: $0.source, name: displayName(path)) }
             let text = String(decoding: bytes, as: UTF8.self)
-            recipients += try RecipientsFile.parse(text, name: displayName(path))
+            recipients += try RecipientsFile.parse(text, name: displayName(path)) { Output.note("warning: \($0)") }
         }
         for identity in try identities(files: identityFiles) {
             guard let recipient = identity.recipient else { throw CLIError("an identity in the -i files has no recipient to encrypt to") }
@@ -35,9 +35,12 @@ struct CommandLineKeys {
                 return IdentityFile.permissionWarning(descriptor: input.fd, path: input.path, contents: contents)
             }
             if let warning { Output.note("warning: \(warning)") }
-            return try IdentityFile.parse(contents: contents, name: name) {
+            let passphrases = passphrases
+            return try IdentityFile.parse(contents: contents, name: name, passphrase: {
                 try passphrases.passphrase(prompt: "Enter passphrase for identity file \(name): ")
-            }
+            }, sshPassphrase: {
+                try passphrases.passphrase(prompt: "Enter passphrase for SSH key \(name): ")
+            })
         }
     }
 

@@ -165,9 +165,9 @@ final class KeyParsingTests: XCTestCase {
         XCTAssertEqual(assertAgeError(.key) { try IdentityFile.parse("#\n\(plugin)\n", name: "keys.txt") }?.message,
                        "keys.txt:2: age plugins are not supported")
         XCTAssertEqual(assertAgeError(.key) { try IdentityFile.parse("ssh-ed25519 AAAAC3Nza\n", name: "keys.txt") }?.message,
-                       "keys.txt:1: SSH keys are not supported")
+                       "keys.txt:1: an SSH public key is not an identity; use its private key file (such as ~/.ssh/id_ed25519)")
         XCTAssertEqual(assertAgeError(.key) { try IdentityFile.parse("\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n", name: "keys.txt") }?.message,
-                       "keys.txt:2: SSH keys are not supported")
+                       "keys.txt: malformed OpenSSH private key: expected the BEGIN and END OPENSSH PRIVATE KEY lines around the key")
     }
 
     func testEmptyIdentityFile() throws {
@@ -177,7 +177,7 @@ final class KeyParsingTests: XCTestCase {
         }
     }
 
-    /// An OpenSSH private key file (it starts with "-----BEGIN", like armor) must get the SSH hint,
+    /// An OpenSSH private key file (it starts with "-----BEGIN", like armor) must be parsed as one,
     /// not be taken for a passphrase-encrypted age file (age only treats "-----BEGIN AGE" that way).
     func testSSHPrivateKeyFileIsNotTakenForAnEncryptedIdentityFile() throws {
         let ssh = Array("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n".utf8)
@@ -187,7 +187,7 @@ final class KeyParsingTests: XCTestCase {
             try IdentityFile.parse(contents: ssh, name: "id_ed25519") { asked = true; return "x" }
         }
         XCTAssertFalse(asked, "asked for a passphrase for an SSH private key")
-        XCTAssertEqual(e?.message, "id_ed25519:1: SSH keys are not supported")
+        XCTAssertEqual(e?.message, "id_ed25519: malformed OpenSSH private key: invalid base64")
     }
 
     func testEncryptedIdentityFile() throws {
@@ -240,7 +240,7 @@ final class KeyParsingTests: XCTestCase {
         }
         XCTAssertEqual(assertAgeError(.key) { try RecipientsFile.parse("\n\(pairs[0].publicKey.uppercased())\n", name: "r") }?.message.hasPrefix("r:2: "), true)
         XCTAssertEqual(assertAgeError(.key) { try RecipientsFile.parse("#\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA\n", name: "r") }?.message,
-                       "r:2: SSH recipients are not supported")
+                       "r:2: ssh-ed25519 public key is truncated")
         let pq = Bech32.encode(hrp: "age1pq", data: Array(repeating: 3, count: 1216))
         XCTAssertEqual(assertAgeError(.key) { try RecipientsFile.parse(pq + "\n", name: "r") }?.message,
                        "r:1: plugin and post-quantum recipients are not supported")

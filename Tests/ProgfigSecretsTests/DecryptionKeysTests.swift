@@ -142,6 +142,7 @@ final class DecryptionKeysTests: XCTestCase {
             .requiredFile("/cli/one.age"), .requiredFile("/cli/two.age"), .requiredFile("/env/file.age"),
             .environment(variable: "PROGFIG_AGE_KEY", text: site.key("n2").secretKeyString),
             .file(site.path("keys/n1.age")), .file(site.controllerKeyPath), .file(site.fallbackKeyPath),
+            .sshHostKey(SecretStoreOptions.defaultSSHHostKeyPath),
         ])
         XCTAssertThrowsSiteError(try value(store, .group("g1"), "grp"), "/cli/one.age: age key file not found")
 
@@ -165,12 +166,13 @@ final class DecryptionKeysTests: XCTestCase {
         let plain = try site.store()
         XCTAssertThrowsSiteError(try value(plain, .node("n1"), "own"), noKeyMessage([site.controllerKeyPath, site.fallbackKeyPath]))
         let acting = try site.store(SecretStoreOptions(actingAsNode: "n1"))
-        XCTAssertEqual(acting.keys.locations, [.file(site.path("keys/n1.age")), .file(site.controllerKeyPath), .file(site.fallbackKeyPath)])
+        XCTAssertEqual(acting.keys.locations, [.file(site.path("keys/n1.age")), .file(site.controllerKeyPath), .file(site.fallbackKeyPath),
+                                               .sshHostKey(SecretStoreOptions.defaultSSHHostKeyPath)])
         XCTAssertEqual(try value(acting, .node("n1"), "own"), "n1 only")
         XCTAssertEqual(String(decoding: try acting.getInherited(node: "n1", name: "own").value(), as: UTF8.self), "n1 only")
-        // n2 has no age_key_path: nothing is added.
+        // n2 has no age_key_path: only the SSH host key is added.
         let n2 = try site.store(SecretStoreOptions(actingAsNode: "n2"))
-        XCTAssertEqual(n2.keys.locations, [.file(site.controllerKeyPath), .file(site.fallbackKeyPath)])
+        XCTAssertEqual(n2.keys.locations, [.file(site.controllerKeyPath), .file(site.fallbackKeyPath), .sshHostKey(SecretStoreOptions.defaultSSHHostKeyPath)])
     }
 
     func testCorruptKeyFileIsErrorNamingIt() throws {

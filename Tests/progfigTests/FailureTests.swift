@@ -185,7 +185,7 @@ final class FailureTests: XCTestCase {
             try FileManager.default.moveItem(at: site.key(node), to: site.base.appendingPathComponent("\(node).away"))
         }
         try assertFails(["secret", "get", "web2", "tls_key"], in: site,
-                        contains: "no age key found (tried \(site.key("web2").path), \(site.controllerKey.path), /etc/progfig/node.age)")
+                        contains: "no age key found (tried \(site.key("web2").path), \(site.controllerKey.path), /etc/progfig/node.age, /etc/ssh/ssh_host_ed25519_key)")
     }
 
     func testWrongKey() throws {

@@ -26,6 +26,8 @@ final class KeySecrecyTests: XCTestCase {
             Secret(text: lower.lowercased(), marker: keyData(lower).lowercased()),  // lowercased
             Secret(text: "DB_PASSWORD=\(password)", marker: password),  // a .env line
             Secret(text: "export TOKEN=\"\(password)\"", marker: password),
+            Secret(text: "ssh-ed25519 AAAA\(password.replacingOccurrences(of: "-", with: ""))",
+                   marker: password.replacingOccurrences(of: "-", with: "")),  // a password where an SSH key goes
         ]
     }
 
@@ -154,6 +156,10 @@ final class KeySecrecyTests: XCTestCase {
         try "\(recipient)\n\(longRecipientLine)\n".write(to: huge, atomically: false, encoding: .utf8)
         assertCleanError(try ProgfigRunner.run(["age", "-R", "huge.txt"], in: dir), status: 1,
                          contains: "huge.txt:2: the line is longer than the limit of 8 KiB")
+        // OpenSSH private key files: smaller than 16 KiB, as age reads PEM files.
+        try ("-----BEGIN OPENSSH PRIVATE KEY-----\n" + String(repeating: "A", count: 16 << 10)).write(to: huge, atomically: false, encoding: .utf8)
+        assertCleanError(try ProgfigRunner.run(["age", "-e", "-i", "huge.txt"], in: dir), status: 1,
+                         contains: "huge.txt: an SSH private key file is smaller than 16 KiB; this one is not")
         // At the limits exactly, both are read.
         try "\(recipient)\n# \(String(repeating: "x", count: (8 << 10) - 2))\n".write(to: huge, atomically: false, encoding: .utf8)
         XCTAssertEqual(try ProgfigRunner.run(["age", "-R", "huge.txt", "-o", "out.age"], in: dir, stdin: Data("x".utf8)).status, 0)

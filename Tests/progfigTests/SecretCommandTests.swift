@@ -279,7 +279,7 @@ final class SecretCommandTests: XCTestCase {
         // With the key moved away from age_key_path, nothing is left to try.
         try FileManager.default.moveItem(at: site.key("web1"), to: site.base.appendingPathComponent("web1.away"))
         assertCleanError(try progfig(["secret", "get", "web1", "api_token"], in: site.root), status: 1,
-                         contains: "no age key found (tried \(site.key("web1").path), \(site.controllerKey.path), /etc/progfig/node.age)",
+                         contains: "no age key found (tried \(site.key("web1").path), \(site.controllerKey.path), /etc/progfig/node.age, /etc/ssh/ssh_host_ed25519_key)",
                          secrets: ["web1 api token"])
     }
 
