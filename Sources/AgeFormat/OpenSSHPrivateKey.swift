@@ -27,16 +27,15 @@ enum OpenSSHPrivateKey {
     }
 
     /// The identity of the key in `text`. An encrypted key asks `passphrase` only when a file's
-    /// stanza is addressed to it (its type and tag), as age does.
+    /// stanza is addressed to it (its type and tag), as age does; with none, it can't decrypt.
     static func identity(_ text: String, passphrase: (@Sendable () throws -> String)?) throws(AgeError) -> any Identity {
         let container = try parse(armored: text)
         guard container.cipher != "none" else {
             return try identity(privateSection: container.privateSection, blockSize: 8, publicKey: container.publicKey)
         }
-        guard let passphrase else {
-            throw AgeError.key("the OpenSSH key is passphrase-protected and no passphrase can be asked for")
-        }
-        return try EncryptedSSHIdentity(container: container, passphrase: passphrase)
+        // Without a way to ask, the key still gives its public half; decrypting with it fails.
+        let ask = passphrase ?? { throw AgeError.key("the OpenSSH key is passphrase-protected and no passphrase can be asked for") }
+        return try EncryptedSSHIdentity(container: container, passphrase: ask)
     }
 
     /// The container of an armored file.

@@ -18,13 +18,15 @@ struct KeygenCommand: ParsableCommand {
             With -o the file is created with mode 0600 and never replaces an existing file, and \
             the public key is also printed on standard error.
 
-            With -y, reads an identity file (standard input when INPUT is omitted or -) and \
-            prints the recipient (public key) of each identity, one per line.
+            With -y, reads an identity file or an OpenSSH private key (standard input when \
+            INPUT is omitted or -) and prints the recipient (public key) of each identity, one \
+            per line; a passphrase-protected SSH key needs no passphrase for this.
 
             Examples:
 
               progfig keygen -o key.txt
               progfig keygen -y key.txt > recipients.txt
+              progfig keygen -y ~/.ssh/id_ed25519
             """
     )
 

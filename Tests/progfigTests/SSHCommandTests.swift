@@ -49,4 +49,24 @@ final class SSHCommandTests: XCTestCase {
         XCTAssertEqual(wrong.status, 1)
         XCTAssertTrue(wrong.stderr.contains("incorrect passphrase for the OpenSSH private key"), wrong.stderr)
     }
+
+    /// The example site's db1 is keyed by its SSH host key: with the controller key away, db1
+    /// reads its own and its groups' secrets with that key alone, and validate checks its
+    /// ssh_host_fingerprint.
+    func testExampleNodeKeyedByItsHostKey() throws {
+        let site = try makeExampleSite()
+        XCTAssertTrue(try String(contentsOf: site.root.appendingPathComponent("nodes/db1.conf"), encoding: .utf8)
+            .contains("age_pubkey = ssh-ed25519 "))
+        try site.moveControllerKeyAway()
+        XCTAssertEqual(try progfigOK(["secret", "get", "db1", "db_password"], in: site.root).stdoutText, "S3cret-db-pass")
+        XCTAssertEqual(try progfigOK(["secret", "get", "db1", "ntp_key"], in: site.root).stdoutText, "ntp.example.internal shared key")
+        try site.restoreControllerKey()
+        XCTAssertEqual(try progfig(["validate"], in: site.root).status, 0)
+        let conf = site.root.appendingPathComponent("nodes/db1.conf")
+        let text = try String(contentsOf: conf, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: "ssh_host_fingerprint = SHA256:J", with: "ssh_host_fingerprint = SHA256:K").utf8).write(to: conf)
+        let result = try progfig(["validate"], in: site.root)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue((result.stdoutText + result.stderr).contains("node \"db1\": ssh_host_fingerprint SHA256:K"), result.stdoutText + result.stderr)
+    }
 }

@@ -317,7 +317,7 @@ final class SecretCommandTests: XCTestCase {
         // Before rekeying, db1 finds the group's secret but cannot open it.
         try site.moveControllerKeyAway()
         assertCleanError(try progfig(["secret", "get", "db1", "tls_key"], in: site.root), status: 1,
-                         contains: "cannot decrypt secret \"tls_key\" of group webservers: none of the loaded keys (\(site.key("db1").path), \(site.controllerKey.path), /etc/progfig/node.age) is a recipient",
+                         contains: "cannot decrypt secret \"tls_key\" of group webservers: none of the loaded keys (\(site.key("db1").path), \(site.controllerKey.path), /etc/progfig/node.age, /etc/ssh/ssh_host_ed25519_key) is a recipient",
                          secrets: ["tls-private-key-material"])
         // Rekeying needs the controller key.
         assertCleanError(try progfig(["secret", "rekey"], in: site.root), status: 1, contains: "no age key found")
@@ -404,7 +404,7 @@ final class SecretCommandTests: XCTestCase {
                                   in: site.root, environment: ["PROGFIG_AGE_KEY_FILE": site.controllerKeyAway.path, "PROGFIG_AGE_KEY": identityText])
         XCTAssertEqual(verbose.status, 0, verbose.stderr)
         XCTAssertTrue(verbose.stderr.hasPrefix(
-            "progfig: decryption keys tried in order: \(site.key("db1").path), \(site.key("web2").path), \(site.controllerKeyAway.path), $PROGFIG_AGE_KEY, \(web1), \(site.controllerKey.path), /etc/progfig/node.age\n"),
+            "progfig: decryption keys tried in order: \(site.key("db1").path), \(site.key("web2").path), \(site.controllerKeyAway.path), $PROGFIG_AGE_KEY, \(web1), \(site.controllerKey.path), /etc/progfig/node.age, /etc/ssh/ssh_host_ed25519_key\n"),
             verbose.stderr)
         XCTAssertFalse(verbose.stderr.contains("AGE-SECRET-KEY"))
 

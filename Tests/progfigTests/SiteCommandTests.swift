@@ -172,7 +172,7 @@ final class SiteCommandTests: XCTestCase {
                                     allowStderr: true)
         XCTAssertEqual(verbose.stdoutText, "web1 api token")
         XCTAssertEqual(verbose.stderr, """
-            progfig: decryption keys tried in order: \(web1Key), \(site.base.path)/controller.age, /etc/progfig/node.age
+            progfig: decryption keys tried in order: \(web1Key), \(site.base.path)/controller.age, /etc/progfig/node.age, /etc/ssh/ssh_host_ed25519_key
             progfig: found "api_token" in node web1
 
             """)

@@ -17,8 +17,10 @@ struct ExampleSite {
     /// The site's inventory.conf.
     var inventory: URL { root.appendingPathComponent("inventory.conf") }
 
-    /// The identity file of `node` (keys/NODE.age).
-    func key(_ node: String) -> URL { base.appendingPathComponent("keys/\(node).age") }
+    /// The identity file of `node` (keys/NODE.age; db1's is its SSH host key).
+    func key(_ node: String) -> URL {
+        base.appendingPathComponent(node == "db1" ? "keys/db1_ssh_host_ed25519_key" : "keys/\(node).age")
+    }
     /// nodes/NODE.secrets.json.
     func nodeSecrets(_ node: String) -> URL { root.appendingPathComponent("nodes/\(node).secrets.json") }
     /// groups/GROUP.secrets.json.
@@ -48,7 +50,7 @@ struct ExampleSite {
     /// The public keys in the example's key files.
     static let controllerPublicKey = "age1znrrflxgmnkm80cnyqqaqg6867p9u7dnqua7jadng3ask6qt8ujsl2chun"
     static let publicKeys = [
-        "db1": "age1hg5c57qun3j5zvquadztttqlyav0te7530cg9f2xxeylrl9j4a0q45fn57",
+        "db1": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAPAaq5VYACjCOxkLAUTE4xKOfx8QyrA83QvJE6zFwr4 root@db1",
         "web1": "age1kv34lhl3p48ppysuthxnw2f2cdpkxegs70pd6q8ddggesfx2l4ks60t4kz",
         "web2": "age1gprpl08gaterqw2gyq7elpu33xhcx0s22j7wu5824pkj7xqjr98qkpahum",
     ]
