@@ -86,14 +86,14 @@ final class KeySecrecyTests: XCTestCase {
 
     func testSiteKeysAndPublicKeysNeverPrintTheirValues() throws {
         let site = try makeExampleSite()
-        let db1Key = try String(contentsOf: site.key("db1"), encoding: .utf8)
+        let web1Key = try String(contentsOf: site.key("web1"), encoding: .utf8)
         let inventory = try String(contentsOf: site.inventory, encoding: .utf8)
-        let db1Conf = site.root.appendingPathComponent("nodes/db1.conf")
-        let conf = try String(contentsOf: db1Conf, encoding: .utf8)
+        let web1Conf = site.root.appendingPathComponent("nodes/web1.conf")
+        let conf = try String(contentsOf: web1Conf, encoding: .utf8)
         let badKey = site.base.appendingPathComponent("bad.age")
-        let decrypt = ["secret", "decrypt", "-n", "db1"]
+        let decrypt = ["secret", "decrypt", "-n", "web1"]
         for secret in secrets() {
-            for text in fileTexts(secret.text, valid: db1Key.trimmingCharacters(in: .newlines)) {
+            for text in fileTexts(secret.text, valid: web1Key.trimmingCharacters(in: .newlines)) {
                 try text.write(to: badKey, atomically: false, encoding: .utf8)
                 chmod(badKey.path, 0o600)
                 assertNoLeak(try progfig(decrypt + ["--age-key", badKey.path], in: site.root), secret, "--age-key")
@@ -101,11 +101,11 @@ final class KeySecrecyTests: XCTestCase {
                              secret, "PROGFIG_AGE_KEY_FILE")
                 assertNoLeak(try progfig(decrypt, in: site.root, environment: ["PROGFIG_AGE_KEY": text]), secret, "PROGFIG_AGE_KEY")
                 // The node's own key file (age_key_path) and the controller key (controller_age_path).
-                try text.write(to: site.key("db1"), atomically: false, encoding: .utf8)
-                try site.moveControllerKeyAway()  // else the controller key decrypts, and db1's is not read
+                try text.write(to: site.key("web1"), atomically: false, encoding: .utf8)
+                try site.moveControllerKeyAway()  // else the controller key decrypts, and web1's is not read
                 assertNoLeak(try progfig(decrypt, in: site.root), secret, "age_key_path file")
                 try site.restoreControllerKey()
-                try db1Key.write(to: site.key("db1"), atomically: false, encoding: .utf8)
+                try web1Key.write(to: site.key("web1"), atomically: false, encoding: .utf8)
                 let controller = try Data(contentsOf: site.controllerKey)
                 try text.write(to: site.controllerKey, atomically: false, encoding: .utf8)
                 assertNoLeak(try progfig(["validate"], in: site.root), secret, "controller_age_path file")
@@ -113,14 +113,14 @@ final class KeySecrecyTests: XCTestCase {
             }
             // Public keys in site files: age_pubkey and controller_age_pub.
             let pub = secret.text.trimmingCharacters(in: .whitespaces)
-            try conf.replacingOccurrences(of: ExampleSite.publicKeys["db1"]!, with: pub).write(to: db1Conf, atomically: false, encoding: .utf8)
+            try conf.replacingOccurrences(of: ExampleSite.publicKeys["web1"]!, with: pub).write(to: web1Conf, atomically: false, encoding: .utf8)
             let validate = try progfig(["validate"], in: site.root)
             assertNoLeak(validate, secret, "age_pubkey, validate")
-            XCTAssertTrue(validate.stdoutText.contains("nodes/db1.conf:6: ") || validate.stderr.contains("nodes/db1.conf:6: "),
+            XCTAssertTrue(validate.stdoutText.contains("nodes/web1.conf:6: ") || validate.stderr.contains("nodes/web1.conf:6: "),
                           "the line is not named: \(validate.stderr)")
-            assertNoLeak(try progfig(["secret", "encrypt", "-n", "db1", "--value", "v", "--save-as", "x"], in: site.root),
+            assertNoLeak(try progfig(["secret", "encrypt", "-n", "web1", "--value", "v", "--save-as", "x"], in: site.root),
                          secret, "age_pubkey, encrypt")
-            try conf.write(to: db1Conf, atomically: false, encoding: .utf8)
+            try conf.write(to: web1Conf, atomically: false, encoding: .utf8)
             try inventory.replacingOccurrences(of: ExampleSite.controllerPublicKey, with: pub)
                 .write(to: site.inventory, atomically: false, encoding: .utf8)
             assertNoLeak(try progfig(["validate"], in: site.root), secret, "controller_age_pub, validate")
