@@ -1,4 +1,5 @@
-// Fuzz target "opensshkey": OpenSSH private key files (openssh-key-v1), armored and binary.
+// Fuzz target "opensshkey": OpenSSH private key files (openssh-key-v1), armored and binary, and
+// PEM RSA keys (parsed by libcrypto).
 // Whatever parses must yield an identity whose recipient re-encodes to a public key line that
 // parses back to the same key. Encrypted keys are parsed but never decrypted (no passphrase is
 // asked without a matching stanza).

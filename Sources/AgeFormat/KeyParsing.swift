@@ -18,17 +18,24 @@ public enum AgeKeys {
         return "SHA256:" + UnpaddedBase64.encode(Sodium.sha256(wireKey))
     }
 
-    /// The identities in identity file text: an OpenSSH private key file is one identity;
+    /// The identities in identity file text: an OpenSSH or PEM RSA private key file is one identity;
     /// otherwise one key per line, `#` comments and blank lines ignored. `name` (usually the path)
     /// appears in errors, with the line number. `passphrase` is asked, only when a file to decrypt
     /// is addressed to it, for a passphrase-protected SSH key.
     public static func identities(in text: String, name: String,
                                   passphrase: (@Sendable () throws -> String)? = nil) throws -> [any Identity] {
-        if OpenSSHPrivateKey.matches(text) {
-            guard text.utf8.count < KeyFileLines.maxSSHKeyFileBytes else {
-                throw AgeError(.limit, "\(name): an SSH private key file is smaller than \(KeyFileLines.maxSSHKeyFileBytes >> 10) KiB; this one is not")
-            }
+        let isOpenSSH = OpenSSHPrivateKey.matches(text)
+        let isPEMRSA = text.drop(while: { $0.isWhitespace }).hasPrefix("-----BEGIN RSA PRIVATE KEY-----")
+        guard !(isOpenSSH || isPEMRSA) || text.utf8.count < KeyFileLines.maxSSHKeyFileBytes else {
+            throw AgeError(.limit, "\(name): an SSH private key file is smaller than \(KeyFileLines.maxSSHKeyFileBytes >> 10) KiB; this one is not")
+        }
+        if isOpenSSH {
             do throws(AgeError) { return [try OpenSSHPrivateKey.identity(text, passphrase: passphrase)] } catch {
+                throw AgeError(error.kind, "\(name): \(error.message)")
+            }
+        }
+        if isPEMRSA {
+            do throws(AgeError) { return [try SSHRSAIdentity(pem: text)] } catch {
                 throw AgeError(error.kind, "\(name): \(error.message)")
             }
         }

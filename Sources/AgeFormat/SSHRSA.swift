@@ -44,8 +44,23 @@ public struct SSHRSAIdentity: Identity {
 
     /// The identity of the RSA key (n, e, d) whose SSH wire public key is `wireKey`.
     init(n: [UInt8], e: [UInt8], d: SecureBytes, wireKey: [UInt8]) throws(AgeError) {
-        privateKey = try RSAKey(n: n, e: e, d: d)
-        publicKey = try SSHRSARecipient(wireKey: wireKey, key: privateKey)
+        try self.init(key: RSAKey(n: n, e: e, d: d), wireKey: wireKey)
+    }
+
+    /// The identity of an unencrypted PEM RSA private key (`-----BEGIN RSA PRIVATE KEY-----`, as
+    /// `ssh-keygen -m PEM` writes it); its public key is derived from it.
+    init(pem: String) throws(AgeError) {
+        guard !pem.contains("ENCRYPTED") else {
+            throw AgeError.key("passphrase-protected PEM keys are not supported; convert the key with ssh-keygen -p -f KEY")
+        }
+        let key = try RSAKey(pem: pem)
+        let (n, e) = key.publicNumbers
+        try self.init(key: key, wireKey: SSHWire.string(Array(SSHRSARecipient.keyType.utf8)) + SSHWire.mpint(e) + SSHWire.mpint(n))
+    }
+
+    private init(key: RSAKey, wireKey: [UInt8]) throws(AgeError) {
+        privateKey = key
+        publicKey = try SSHRSARecipient(wireKey: wireKey, key: key)
     }
 
     public var recipient: (any Recipient)? { publicKey }
@@ -102,7 +117,37 @@ final class RSAKey: @unchecked Sendable {
         pkey = key
     }
 
+    /// The private key in a PEM file (read with an empty password, so nothing is ever asked).
+    init(pem: String) throws(AgeError) {
+        // The memory BIO reads the bytes in place: they must outlive it.
+        let read = Array(pem.utf8).withUnsafeBytes { buffer -> OpaquePointer? in
+            guard let bio = BIO_new_mem_buf(buffer.baseAddress, Int32(buffer.count)) else { return nil }
+            defer { BIO_free(bio) }
+            var empty: CChar = 0
+            return PEM_read_bio_PrivateKey(bio, nil, nil, &empty)
+        }
+        guard let key = read else { throw AgeError.key("malformed PEM private key") }
+        guard EVP_PKEY_is_a(key, "RSA") == 1 else {
+            EVP_PKEY_free(key)
+            throw AgeError.key("the PEM private key is not an RSA key")
+        }
+        pkey = key
+    }
+
     deinit { EVP_PKEY_free(pkey) }
+
+    /// The modulus and public exponent, big-endian.
+    var publicNumbers: (n: [UInt8], e: [UInt8]) {
+        func number(_ name: StaticString) -> [UInt8] {
+            var bn: OpaquePointer?
+            guard EVP_PKEY_get_bn_param(pkey, UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self), &bn) == 1, let bn else { return [] }
+            defer { BN_free(bn) }
+            var out = [UInt8](repeating: 0, count: (Int(BN_num_bits(bn)) + 7) / 8)
+            _ = BN_bn2bin(bn, &out)
+            return out
+        }
+        return (number("n"), number("e"))
+    }
 
     /// The size of the modulus in bits.
     var bits: Int { Int(EVP_PKEY_get_bits(pkey)) }

@@ -42,6 +42,13 @@ enum SSHWire {
         uint32(UInt32(bytes.count)) + Array(bytes)
     }
 
+    /// A non-negative big-endian number as an SSH mpint: minimal, with a zero byte first when
+    /// the top bit is set.
+    static func mpint(_ magnitude: [UInt8]) -> [UInt8] {
+        let minimal = magnitude.drop(while: { $0 == 0 })
+        return string((minimal.first ?? 0) & 0x80 != 0 ? [0] + minimal : Array(minimal))
+    }
+
     static func uint32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
 
     /// The 4-byte tag age puts in SSH stanzas: the start of SHA-256 of the wire public key.

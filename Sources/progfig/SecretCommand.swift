@@ -14,8 +14,10 @@ struct SecretCommand: ParsableCommand {
             Decryption tries, in order: --age-key files (and age_key= in \
             --secret-store-arguments, and $PROGFIG_AGE_KEY_FILE), an identity in \
             $PROGFIG_AGE_KEY, the node's own age_key_path (for 'secret get'), then \
-            controller_age_path and node_fallback_age_path from inventory.conf. The same \
-            command therefore works on the controller and on a node.
+            controller_age_path and node_fallback_age_path from inventory.conf, and last, for \
+            'secret get', the node's SSH host key (node_ssh_host_key_path, by default \
+            /etc/ssh/ssh_host_ed25519_key). The same command therefore works on the controller \
+            and on a node.
             """,
         subcommands: [SecretEncryptCommand.self, SecretDecryptCommand.self, SecretListCommand.self,
                       SecretGetCommand.self, SecretRekeyCommand.self])

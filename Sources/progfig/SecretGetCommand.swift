@@ -8,7 +8,9 @@ struct SecretGetCommand: ParsableCommand {
         abstract: "Print the secret NAME as NODE sees it: its own, else its groups', 'universal' last.",
         discussion: """
             Acting as NODE, the node's own age_key_path (nodes/NODE.conf) is tried after any \
-            --age-key and before the keys in inventory.conf. Prints the value byte for byte.
+            --age-key and before the keys in inventory.conf, and its SSH host key last \
+            ([secrets] node_ssh_host_key_path, default /etc/ssh/ssh_host_ed25519_key, skipped \
+            when missing or unreadable). Prints the value byte for byte.
 
               progfig secret get web1 db_password
             """)

@@ -137,4 +137,34 @@ final class SSHInteropTests: XCTestCase {
             XCTAssertEqual(try Decryptor(identities: [identity]).decrypt(fromAge.stdout), plaintext)
         }
     }
+
+    /// Legacy PEM RSA keys (`ssh-keygen -m PEM`): unencrypted ones work both ways with age;
+    /// protected ones get an error saying how to convert them.
+    func testPEMRSAKeys() throws {
+        let age = try requireAge()
+        let keygen = try SSHKeygen.require()
+        let dir = try makeTempDir(self)
+        let path = dir.appendingPathComponent("id_rsa_pem")
+        XCTAssertEqual(try runProcess(keygen, ["-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-f", path.path]).status, 0)
+        let text = try String(contentsOf: path, encoding: .utf8)
+        XCTAssertTrue(text.hasPrefix("-----BEGIN RSA PRIVATE KEY-----"))
+        let pub = try String(contentsOf: URL(fileURLWithPath: path.path + ".pub"), encoding: .utf8).trimmingCharacters(in: .newlines)
+        let identity = try XCTUnwrap(try AgeKeys.identities(in: text, name: "id_rsa_pem").first)
+        XCTAssertEqual(identity.recipient?.encoded, try AgeKeys.recipient(pub).encoded)
+        let plaintext = plaintextStream(500)
+        let enc = dir.appendingPathComponent("enc")
+        try Data(try encryptHere(plaintext, to: [AgeKeys.recipient(pub)], armored: true)).write(to: enc)
+        let r = try runProcess(age, ["-d", "-i", path.path, enc.path])
+        try check(r, "age -d -i PEM key")
+        XCTAssertEqual(r.stdout, plaintext)
+        let plainURL = dir.appendingPathComponent("plain")
+        try Data(plaintext).write(to: plainURL)
+        let fromAge = try runProcess(age, ["-e", "-R", path.path + ".pub", plainURL.path])
+        try check(fromAge, "age -e -R PEM pub")
+        XCTAssertEqual(try Decryptor(identities: [identity]).decrypt(fromAge.stdout), plaintext)
+        let protected = dir.appendingPathComponent("id_rsa_pem_pw")
+        XCTAssertEqual(try runProcess(keygen, ["-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "a passphrase", "-f", protected.path]).status, 0)
+        let e = assertAgeError(.key) { try AgeKeys.identities(in: String(contentsOf: protected, encoding: .utf8), name: "k") }
+        XCTAssertEqual(e?.message, "k: passphrase-protected PEM keys are not supported; convert the key with ssh-keygen -p -f KEY")
+    }
 }

@@ -140,4 +140,16 @@ final class SSHStrictnessTests: XCTestCase {
             XCTAssertEqual(sink.bytes, [])
         }
     }
+
+    /// A protected key read where no passphrase can be asked still gives its recipient; a file
+    /// addressed to it then fails with a clear error instead of asking.
+    func testProtectedKeyWithoutAPassphraseSource() throws {
+        let dir = try makeTempDir(self)
+        let key = try SSHKeygen.make("ed25519", passphrase: "pw", in: dir)
+        let ids = try IdentityFile.parse(key.privateText, name: "k")
+        XCTAssertEqual(ids.first?.recipient?.encoded, try key.recipient().encoded)
+        let file = try Encryptor(recipients: [key.recipient()]).encrypt([1])
+        let e = assertAgeError(.key) { try Decryptor(identities: ids).decrypt(file) }
+        XCTAssertEqual(e?.message, "the OpenSSH key is passphrase-protected and no passphrase can be asked for")
+    }
 }

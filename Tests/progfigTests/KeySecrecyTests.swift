@@ -160,6 +160,9 @@ final class KeySecrecyTests: XCTestCase {
         try ("-----BEGIN OPENSSH PRIVATE KEY-----\n" + String(repeating: "A", count: 16 << 10)).write(to: huge, atomically: false, encoding: .utf8)
         assertCleanError(try ProgfigRunner.run(["age", "-e", "-i", "huge.txt"], in: dir), status: 1,
                          contains: "huge.txt: an SSH private key file is smaller than 16 KiB; this one is not")
+        try ("-----BEGIN RSA PRIVATE KEY-----\n" + String(repeating: "A", count: 16 << 10)).write(to: huge, atomically: false, encoding: .utf8)
+        assertCleanError(try ProgfigRunner.run(["age", "-e", "-i", "huge.txt"], in: dir), status: 1,
+                         contains: "huge.txt: an SSH private key file is smaller than 16 KiB; this one is not")
         // At the limits exactly, both are read.
         try "\(recipient)\n# \(String(repeating: "x", count: (8 << 10) - 2))\n".write(to: huge, atomically: false, encoding: .utf8)
         XCTAssertEqual(try ProgfigRunner.run(["age", "-R", "huge.txt", "-o", "out.age"], in: dir, stdin: Data("x".utf8)).status, 0)
