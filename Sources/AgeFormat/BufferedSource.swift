@@ -7,7 +7,8 @@ import Darwin
 
 /// A buffering wrapper that lets the header parser read lines and peek, then hands the rest of the
 /// input to the payload reader without copying large reads twice. The buffer is allocated once
-/// (growing only for a longer peek or line) and compacted in place, so many small reads stay cheap.
+/// and compacted in place, so many small reads stay cheap; a longer line doubles it (up to the
+/// line's limit), so a long line costs a few large reads rather than one read per byte.
 struct BufferedSource<Base: ByteSource>: ByteSource {
     private var base: Base
     private var storage: [UInt8] = []
@@ -25,8 +26,9 @@ struct BufferedSource<Base: ByteSource>: ByteSource {
 
     private var available: Int { end - start }
 
-    /// Ensures at least `count` bytes are buffered unless the input ends first.
-    private mutating func fill(_ count: Int) throws {
+    /// Ensures at least `count` bytes are buffered unless the input ends first. A buffer too small
+    /// for `count` grows to at least twice its size, but not past `room` unless `count` needs it.
+    private mutating func fill(_ count: Int, room: Int = 0) throws {
         while available < count && !atEnd {
             if start > 0 {
                 let (from, length) = (start, available)
@@ -37,7 +39,10 @@ struct BufferedSource<Base: ByteSource>: ByteSource {
                 end = length
             }
             let capacity = max(count, bufferSize)
-            if storage.count < capacity { storage += [UInt8](repeating: 0, count: capacity - storage.count) }
+            if storage.count < capacity {
+                let grown = max(capacity, min(2 * storage.count, room))
+                storage.append(contentsOf: repeatElement(0, count: grown - storage.count))
+            }
             let (from, to) = (end, storage.count)
             let n = try storage.withUnsafeMutableBytes { try base.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[from..<to])) }
             if n == 0 { atEnd = true }
@@ -53,14 +58,20 @@ struct BufferedSource<Base: ByteSource>: ByteSource {
 
     /// Consumes one line and passes it to `body` in place (valid only during the call): the line
     /// includes its trailing LF, or runs to the end of input when there is no LF (empty at the end).
-    /// Throws `tooLong` when no LF appears within `limit` bytes.
-    mutating func withLine<R>(limit: Int, tooLong: AgeError, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+    /// Throws `tooLong` when no LF appears within `limit` bytes. While the line is still being read,
+    /// `partial` sees each newly read part of it that has no LF, so a line that cannot be valid is
+    /// refused before the rest of it is read.
+    mutating func withLine<R>(limit: Int, tooLong: AgeError, partial: (UnsafeRawBufferPointer) throws -> Void = { _ in },
+                              _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         var scanned = 0
         while true {
             let (from, to) = (start + scanned, end)
             let newline = storage.withUnsafeBytes { p -> Int? in
                 guard from < to, let hit = memchr(p.baseAddress! + from, 0x0a, to - from) else { return nil }
                 return UnsafeRawPointer(hit) - p.baseAddress!
+            }
+            if newline == nil && from < to {
+                try storage.withUnsafeBytes { try partial(UnsafeRawBufferPointer(rebasing: $0[from..<to])) }
             }
             if newline != nil || atEnd || available >= limit {
                 if newline == nil && available >= limit { throw tooLong }
@@ -70,7 +81,7 @@ struct BufferedSource<Base: ByteSource>: ByteSource {
                 return try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[lineStart..<lineEnd])) }
             }
             scanned = available
-            try fill(available + 1)
+            try fill(available + 1, room: limit)
         }
     }
 

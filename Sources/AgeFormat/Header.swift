@@ -43,47 +43,59 @@ public struct Header: Sendable {
 
     /// Parses a header strictly from `source`, leaving the source positioned at the payload.
     /// Lines are examined in place in the source's buffer: a stanza costs its strings and body only.
+    /// Input is refused as soon as it cannot be a valid header: the version line is checked before
+    /// any line is read, and each kind of line is read no further than its longest valid form.
     static func parse<S: ByteSource>(from source: inout BufferedSource<S>, limits: Limits) throws -> Header {
         var consumed = 0
         let tooLong = AgeError(.limit, "the header is larger than the limit of \(limits.maxHeaderBytes) bytes")
-        /// Passes the next line, without its LF, to `body`.
-        func nextLine<R>(_ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-            try source.withLine(limit: max(limits.maxHeaderBytes - consumed, 0), tooLong: tooLong) { line in
+        /// Passes the next line, without its LF, to `body`. A line with no LF within `maxLength`
+        /// bytes (LF included) is refused with `refusal`, and one `partial` rejects as soon as it does.
+        func nextLine<R>(maxLength: Int = .max, refusal: AgeError? = nil,
+                         partial: (UnsafeRawBufferPointer) throws -> Void = { _ in },
+                         _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+            let room = max(limits.maxHeaderBytes - consumed, 0)
+            return try source.withLine(limit: min(maxLength, room), tooLong: maxLength < room ? refusal ?? tooLong : tooLong,
+                                       partial: partial) { line in
                 consumed += line.count
                 if consumed > limits.maxHeaderBytes { throw tooLong }
-                guard line.last == 0x0a else {
-                    if line.isEmpty && consumed == 0 { throw AgeError.header("the input is empty, not an age file") }
-                    if consumed == line.count && !versionLine.starts(with: line.prefix(versionLine.count)) {
-                        throw AgeError.header("not an age file: the first line is not \"age-encryption.org/v1\"")
-                    }
-                    throw AgeError.header("the header ends unexpectedly")
-                }
+                guard line.last == 0x0a else { throw AgeError.header("the header ends unexpectedly") }
                 return try body(UnsafeRawBufferPointer(rebasing: line.dropLast()))
             }
         }
 
-        try nextLine { first in
-            guard first.elementsEqual(versionLine.dropLast()) else {
-                if first.starts(with: "age-encryption.org/".utf8) {
-                    throw AgeError.header("unsupported age format version; this file may need a newer age implementation")
-                }
-                throw AgeError.header("not an age file: the first line is not \"age-encryption.org/v1\"")
+        let start = try source.peek(versionLine.count)
+        guard start.elementsEqual(versionLine) else {
+            if start.isEmpty { throw AgeError.header("the input is empty, not an age file") }
+            if versionLine.starts(with: start) { throw AgeError.header("the header ends unexpectedly") }
+            if start.starts(with: "age-encryption.org/".utf8) {
+                throw AgeError.header("unsupported age format version; this file may need a newer age implementation")
             }
+            throw AgeError.header("not an age file: the first line is not \"age-encryption.org/v1\"")
         }
+        try nextLine { _ in }
         var macInput = versionLine
         var stanzas: [Stanza] = []
+        let macLineLength = 3 + 1 + 43 + 1
+        let malformedMAC = AgeError.header("malformed MAC line in the header")
+        let malformedStanza = AgeError.header("malformed stanza: empty argument or invalid character")
+        let malformedBody = AgeError.header("malformed stanza body: lines must be canonical base64 of at most 64 columns")
         while true {
-            let mac: [UInt8]? = try nextLine { line in
-                if line.starts(with: macPrefix) {
-                    guard line.count == 3 + 1 + 43, line[3] == 0x20,
+            let kind = try source.peek(3)
+            let isMAC = kind.elementsEqual(macPrefix)
+            guard isMAC || kind.elementsEqual("-> ".utf8) else {
+                if kind.count < 3 && !kind.contains(0x0a) { throw AgeError.header("the header ends unexpectedly") }
+                throw AgeError.header("malformed header line: expected a stanza (\"-> \") or the MAC line (\"---\")")
+            }
+            let mac: [UInt8]? = try nextLine(maxLength: isMAC ? macLineLength : .max, refusal: malformedMAC, partial: { part in
+                if !isMAC && part.contains(where: { $0 < 0x20 || $0 > 0x7e }) { throw malformedStanza }
+            }) { line in
+                if isMAC {
+                    guard line.count == macLineLength - 1, line[3] == 0x20,
                           let mac = UnpaddedBase64.decode(UnsafeRawBufferPointer(rebasing: line[4...])), mac.count == 32 else {
-                        throw AgeError.header("malformed MAC line in the header")
+                        throw malformedMAC
                     }
                     macInput += macPrefix
                     return mac
-                }
-                guard line.starts(with: "-> ".utf8) else {
-                    throw AgeError.header("malformed header line: expected a stanza (\"-> \") or the MAC line (\"---\")")
                 }
                 macInput.append(contentsOf: line)
                 macInput.append(0x0a)
@@ -92,9 +104,7 @@ public struct Header: Sendable {
                 var fieldStart = 3
                 for i in 3...line.count where i == line.count || line[i] == 0x20 {
                     let field = UnsafeRawBufferPointer(rebasing: line[fieldStart..<i])
-                    guard Stanza.isValidArgument(field) else {
-                        throw AgeError.header("malformed stanza: empty argument or invalid character")
-                    }
+                    guard Stanza.isValidArgument(field) else { throw malformedStanza }
                     let text = String(decoding: field, as: UTF8.self)
                     if type == nil { type = text } else { arguments.append(text) }
                     fieldStart = i + 1
@@ -107,12 +117,10 @@ public struct Header: Sendable {
             }
             if let mac { return Header(stanzas: stanzas, mac: mac, macInput: macInput) }
             var body: [UInt8] = []
-            while try nextLine({ bodyLine in
+            while try nextLine(maxLength: 64 + 1, refusal: malformedBody, { bodyLine in
                 macInput.append(contentsOf: bodyLine)
                 macInput.append(0x0a)
-                guard bodyLine.count <= 64, let decoded = UnpaddedBase64.decode(bodyLine) else {
-                    throw AgeError.header("malformed stanza body: lines must be canonical base64 of at most 64 columns")
-                }
+                guard bodyLine.count <= 64, let decoded = UnpaddedBase64.decode(bodyLine) else { throw malformedBody }
                 if body.isEmpty { body = decoded } else { body += decoded }
                 return bodyLine.count == 64
             }) {}

@@ -34,27 +34,51 @@ public enum IdentityFile {
         return try parse(String(decoding: plaintext, as: UTF8.self), name: name)
     }
 
-    /// A warning when the identity file at `path`, whose `contents` the caller already read, is
-    /// readable or writable by group or others, as ssh warns about private keys; nil when it is
-    /// private, passphrase-encrypted, or cannot be inspected. The file is not read again.
+    /// A warning when the identity file at `path` (through any symlinks), whose `contents` the
+    /// caller already read, is readable or writable by group or others, as ssh warns about private
+    /// keys; nil when it is private, passphrase-encrypted, or cannot be inspected. The file is not
+    /// read again.
     public static func permissionWarning(path: String, contents: [UInt8]) -> String? {
-        guard !isEncrypted(contents),
-              let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let mode = (attributes[.posixPermissions] as? NSNumber)?.uint16Value,
-              (attributes[.type] as? FileAttributeType) == .typeRegular, mode & 0o077 != 0 else { return nil }
-        return "\(path) holds secret keys but is accessible by others (mode \(String(mode & 0o777, radix: 8))); run chmod 600 \(path)"
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return permissionWarning(info, name: path, contents: contents)
+    }
+
+    /// The same warning for the open file `descriptor` was read from: `path`, or standard input
+    /// (nil) when it is a regular file, as with `-i - < key.txt`.
+    public static func permissionWarning(descriptor: Int32, path: String?, contents: [UInt8]) -> String? {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return nil }
+        return permissionWarning(info, name: path, contents: contents)
+    }
+
+    private static func permissionWarning(_ info: stat, name: String?, contents: [UInt8]) -> String? {
+        guard info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o077 != 0, !isEncrypted(contents) else { return nil }
+        let mode = String(info.st_mode & 0o777, radix: 8)
+        guard let name else {
+            return "standard input is a file that holds secret keys but is accessible by others (mode \(mode)); run chmod 600 on it"
+        }
+        return "\(name) holds secret keys but is accessible by others (mode \(mode)); run chmod 600 \(name)"
+    }
+
+    /// The largest identity file read: 16 MiB, as age.
+    public static let maxFileBytes = KeyFileLines.maxFileBytes
+
+    /// Reads an identity file from `source` (16 MiB at most, as age); `name` appears in errors.
+    public static func read<S: ByteSource>(from source: S, name: String) throws -> [UInt8] {
+        try KeyFileLines.read(from: source, name: name, what: "identity file")
     }
 
     /// Reads and parses the identity file at `path` ("-" is not special here), reading it once;
     /// `warn` is told when the file is accessible by others.
     public static func load(path: String, passphrase: () throws -> String, sshPassphrase: (@Sendable () throws -> String)? = nil,
                             warn: (String) -> Void = { _ in }) throws -> [any Identity] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw AgeError(.io, "cannot read identity file \(path)")
-        }
-        var bytes = [UInt8](data)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw AgeError(.io, "cannot read identity file \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var bytes = try read(from: FileDescriptorSource(fd: fd, name: path), name: path)
         defer { SecureBytes.wipe(&bytes) }
-        if let warning = permissionWarning(path: path, contents: bytes) { warn(warning) }
+        if let warning = permissionWarning(descriptor: fd, path: path, contents: bytes) { warn(warning) }
         return try parse(contents: bytes, name: path, passphrase: passphrase, sshPassphrase: sshPassphrase)
     }
 }

@@ -25,17 +25,22 @@ public enum AgeKeys {
     /// is addressed to it, for a passphrase-protected SSH key.
     public static func identities(in text: String, name: String,
                                   passphrase: (@Sendable () throws -> String)? = nil) throws -> [any Identity] {
-        if OpenSSHPrivateKey.matches(text) {
+        let isOpenSSH = OpenSSHPrivateKey.matches(text)
+        let isPEMRSA = text.drop(while: { $0.isWhitespace }).hasPrefix("-----BEGIN RSA PRIVATE KEY-----")
+        guard !(isOpenSSH || isPEMRSA) || text.utf8.count < KeyFileLines.maxSSHKeyFileBytes else {
+            throw AgeError(.limit, "\(name): an SSH private key file is smaller than \(KeyFileLines.maxSSHKeyFileBytes >> 10) KiB; this one is not")
+        }
+        if isOpenSSH {
             do throws(AgeError) { return [try OpenSSHPrivateKey.identity(text, passphrase: passphrase)] } catch {
                 throw AgeError(error.kind, "\(name): \(error.message)")
             }
         }
-        if text.drop(while: { $0.isWhitespace }).hasPrefix("-----BEGIN RSA PRIVATE KEY-----") {
+        if isPEMRSA {
             do throws(AgeError) { return [try SSHRSAIdentity(pem: text)] } catch {
                 throw AgeError(error.kind, "\(name): \(error.message)")
             }
         }
-        return try KeyFileLines.parse(text, name: name, what: "identities") { (line: String, _) throws(AgeError) in
+        return try KeyFileLines.parse(text, name: name, what: "identities", maxLineBytes: KeyFileLines.maxIdentityLineBytes) { (line: String, _) throws(AgeError) in
             try identity(line: line)
         }
     }

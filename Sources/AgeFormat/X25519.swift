@@ -8,17 +8,18 @@ public struct X25519Recipient: Recipient, Hashable {
     /// The 32-byte Curve25519 public key.
     public let publicKey: [UInt8]
 
-    /// Parses an `age1…` string (lowercase Bech32, checksum verified).
+    /// Parses an `age1…` string (lowercase Bech32, checksum verified). Error messages never
+    /// include the string: a mistyped line may be a secret.
     public init(_ string: String) throws(AgeError) {
         guard !string.prefix(15).uppercased().hasPrefix("AGE-SECRET-KEY-") else {
             throw AgeError.key("invalid recipient: this is a secret key (AGE-SECRET-KEY-1…), not a public key (age1…)")
         }
         let (hrp, data): (String, [UInt8])
         do { (hrp, data) = try Bech32.decode(string) } catch {
-            throw AgeError.key("invalid recipient \"\(string)\": \(error.message)")
+            throw AgeError.key("invalid recipient: \(error.message); expected an age1… public key")
         }
         guard hrp == "age", data.count == 32, string.hasPrefix("age1") else {
-            throw AgeError.key("invalid recipient \"\(string)\": not an age1… X25519 public key")
+            throw AgeError.key("invalid recipient: not an age1… X25519 public key")
         }
         publicKey = data
     }

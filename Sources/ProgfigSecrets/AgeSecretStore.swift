@@ -116,7 +116,7 @@ public struct AgeSecretStore: SecretStore {
             throw SiteError("node \"\(node)\" has no age_pubkey in its sitedata; secrets cannot be encrypted to it", file: data.path)
         }
         do { return try AgeKeys.recipient(key) } catch {
-            throw SiteError("node \"\(node)\" has an invalid age_pubkey: \(error.message)", file: data.path)
+            throw SiteError("node \"\(node)\" has an invalid age_pubkey: \(error.message)", file: data.path, line: data.agePubkeyLine)
         }
     }
 

@@ -12,6 +12,8 @@ public struct NodeData: Equatable, Sendable {
     public let nodeSection: [String: String]
     /// sitedata's `age_pubkey`: the node's public key.
     public let agePubkey: String?
+    /// The line `age_pubkey` is on, for errors that must not quote it.
+    public let agePubkeyLine: Int?
     /// sitedata's `age_key_path`: where the node keeps its key.
     public let ageKeyPath: String?
     /// The node's SSH host key fingerprint as `ssh-keygen -l` prints it (`SHA256:…`): the
@@ -30,6 +32,7 @@ public struct NodeData: Equatable, Sendable {
         nodeSection = Dictionary(node.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         let site = try ini.section("sitedata")
         agePubkey = site?["age_pubkey"]
+        agePubkeyLine = site?.entry("age_pubkey")?.line
         ageKeyPath = site?["age_key_path"]
         sshHostFingerprint = Self.nonEmpty(nodeSection["ssh_host_fingerprint"] ?? site?["ssh_host_fingerprint"])
         let typed: Set<String> = ["age_pubkey", "age_key_path", "ssh_host_fingerprint"]
@@ -83,6 +86,7 @@ public struct NodeData: Equatable, Sendable {
             return text
         }
         agePubkey = try required("age_pubkey")
+        agePubkeyLine = sitedataEntries.last(where: { $0.key == "age_pubkey" })?.value.position.line
         ageKeyPath = try required("age_key_path")
         var others: [String: String] = [:]
         for entry in sitedataEntries where entry.key != "age_pubkey" && entry.key != "age_key_path" {

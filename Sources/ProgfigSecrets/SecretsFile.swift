@@ -29,13 +29,9 @@ public enum SecretsFile {
     /// Temporary files of `url` left by a progfig process that was killed mid-save
     /// (`.NAME.tmp-PID-…` whose process no longer exists).
     public static func abandonedTemporaryFiles(of url: URL) -> [URL] {
-        let directory = url.deletingLastPathComponent()
         let prefix = ".\(url.lastPathComponent).tmp-"
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.sorted().filter { name in
-            guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count).prefix(while: \.isNumber)) else { return false }
-            return kill(pid, 0) != 0 && errno == ESRCH
-        }.map { directory.appendingPathComponent($0) }
+        return AtomicOutputFile.abandonedTemporaryFiles(in: url.deletingLastPathComponent().path)
+            .map(URL.init(fileURLWithPath:)).filter { $0.lastPathComponent.hasPrefix(prefix) }
     }
 
     /// Deletes abandoned temporary files; called under the directory lock, when no other save runs.

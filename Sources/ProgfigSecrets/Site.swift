@@ -104,7 +104,8 @@ extension Site {
     func plainControllerKey() throws -> (path: String, identities: [any Identity])? {
         guard let entry = try secretsSettings().controllerKeyPath else { return nil }
         let path = Site.keyPath(entry).path
-        guard let bytes = try SiteFiles.read(URL(fileURLWithPath: path)), !IdentityFile.isEncrypted(bytes) else { return nil }
+        guard let bytes = try SiteFiles.read(URL(fileURLWithPath: path), limit: IdentityFile.maxFileBytes),
+              !IdentityFile.isEncrypted(bytes) else { return nil }
         do {
             let identities = try IdentityFile.parse(String(decoding: bytes, as: UTF8.self), name: path)
             return identities.allSatisfy { $0.recipient != nil } ? (path, identities) : nil

@@ -4,8 +4,9 @@ import SecureIO
 /// Plain file-system steps for site files, with one-line errors that name the path and say what
 /// the system said ("Is a directory", "Permission denied"), never a Foundation error dump.
 public enum SiteFiles {
-    /// The whole file at `url`, or nil when nothing exists there.
-    public static func read(_ url: URL) throws -> [UInt8]? {
+    /// The whole file at `url`, or nil when nothing exists there; a file larger than `limit`
+    /// bytes is refused without reading the rest.
+    public static func read(_ url: URL, limit: Int = .max) throws -> [UInt8]? {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
@@ -17,7 +18,7 @@ public enum SiteFiles {
             throw SiteError("cannot read: \(String(cString: strerror(EISDIR)))", file: url.path)
         }
         var source = FileDescriptorSource(fd: fd, name: url.path)
-        return try source.readToEnd()
+        return try source.readToEnd(limit: limit, tooLong: SiteError("larger than the limit of \(limit >> 20) MiB", file: url.path))
     }
 
     /// Creates the directory at `url` and any missing parents (mode 0755 before the umask).

@@ -38,7 +38,8 @@ public struct SiteValidator {
                                                       file: data.path))
                         }
                     } catch {
-                        findings.append(SiteError("node \"\(node)\": age_pubkey does not parse: \(error.message)", file: data.path))
+                        findings.append(SiteError("node \"\(node)\": age_pubkey does not parse: \(error.message)",
+                                                  file: data.path, line: data.agePubkeyLine))
                     }
                 } else {
                     findings.append(SiteError("node \"\(node)\" has no age_pubkey in its sitedata", file: data.path))

@@ -10,7 +10,9 @@ import Darwin
 ///
 /// Bytes go to `.NAME.tmp-PID-RANDOM` in the target's directory, created exclusively. `commit`
 /// fsyncs it, moves it into place (replacing the target, or never replacing it), and fsyncs the
-/// directory. `abort`, or deinitialising an uncommitted file, removes the temporary file.
+/// directory. `abort`, or deinitialising an uncommitted file, removes the temporary file. A process
+/// killed outright (SIGKILL, a crash) cannot remove its own, so the first atomic file a process
+/// creates in a directory removes the ones there whose process is gone.
 public final class AtomicOutputFile: ByteSink {
     private enum State { case open, committed, aborted }
 
@@ -37,6 +39,7 @@ public final class AtomicOutputFile: ByteSink {
         if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
             throw IOFailure("exists and is not a regular file; refusing to replace it", path: path)
         }
+        AtomicOutputFile.removeAbandonedTemporaryFilesOnce(in: directory)
         let random = String(UInt64.random(in: .min ... .max), radix: 36)
         temporaryPath = (directory == "/" ? "/" : directory + "/") + ".\(name).tmp-\(getpid())-\(random)"
         self.path = path
@@ -123,6 +126,36 @@ public final class AtomicOutputFile: ByteSink {
         guard fsync(dirfd) == 0 || errno == EINVAL else {
             throw IOFailure.system("cannot fsync \(directory)", path: path)
         }
+    }
+}
+
+extension AtomicOutputFile {
+    private static let cleanedLock = NSLock()
+    private nonisolated(unsafe) static var cleanedDirectories = Set<String>()
+
+    /// The temporary files in `directory` that atomic files of processes no longer running left
+    /// behind: `.NAME.tmp-PID-RANDOM`, regular files owned by this user, whose PID does not exist.
+    /// (A PID now used by another process keeps its file; the next writer after that one removes it.)
+    public static func abandonedTemporaryFiles(in directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.sorted().compactMap { name -> String? in
+            guard name.hasPrefix("."), let marker = name.range(of: ".tmp-", options: .backwards) else { return nil }
+            let fields = name[marker.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+            guard fields.count == 2, let pid = Int32(fields[0]), pid > 0, !fields[1].isEmpty,
+                  fields[1].allSatisfy({ $0.isASCII && ($0.isNumber || $0.isLowercase) }) else { return nil }
+            let path = (directory == "/" ? "/" : directory + "/") + name
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { return nil }
+            return path
+        }
+    }
+
+    /// Removes `abandonedTemporaryFiles(in:)` the first time this process writes to `directory`.
+    private static func removeAbandonedTemporaryFilesOnce(in directory: String) {
+        let first = cleanedLock.withLock { cleanedDirectories.insert(directory).inserted }
+        guard first else { return }
+        for path in abandonedTemporaryFiles(in: directory) { unlink(path) }
     }
 }
 

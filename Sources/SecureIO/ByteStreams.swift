@@ -34,14 +34,23 @@ extension ByteSource {
     /// Reads everything up to the end of input; for small inputs such as keys and config files.
     /// The read buffer is wiped afterwards, since what passed through it may be key material.
     /// The result grows by copying into a larger array and wiping the old one, so no copy of what
-    /// was read is left in freed memory either.
-    public mutating func readToEnd() throws -> [UInt8] {
+    /// was read is left in freed memory either. An input longer than `limit` bytes is refused with
+    /// `tooLong` as soon as one byte more was read, and what was read is wiped.
+    public mutating func readToEnd(limit: Int = .max, tooLong: @autoclosure () -> any Error = IOFailure("input too long"))
+        throws -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         defer { SecureBytes.wipe(&chunk) }
         while true {
-            let n = try chunk.withUnsafeMutableBytes { try read(into: $0) }
+            let room = limit - bytes.count
+            let n = try chunk.withUnsafeMutableBytes {
+                try read(into: room < $0.count ? UnsafeMutableRawBufferPointer(rebasing: $0[...room]) : $0)
+            }
             if n == 0 { return bytes }
+            if n > room {
+                SecureBytes.wipe(&bytes)
+                throw tooLong()
+            }
             if bytes.count + n > bytes.capacity {
                 var larger: [UInt8] = []
                 larger.reserveCapacity(max(2 * bytes.capacity, bytes.count + n, chunk.count))

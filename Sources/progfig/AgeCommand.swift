@@ -8,7 +8,8 @@ struct AgeCommand: ParsableCommand {
         commandName: "age",
         abstract: "Encrypt or decrypt a file in the age format (compatible with age and rage).",
         usage: """
-            progfig age [-e] (-r RECIPIENT | -R PATH | -i PATH | -j PLUGIN)... [-a] [-o OUTPUT] [INPUT]
+            progfig age [-e] (-r RECIPIENT | -R PATH)... [-a] [-o OUTPUT] [INPUT]
+            progfig age -e (-r RECIPIENT | -R PATH | -i PATH | -j PLUGIN)... [-a] [-o OUTPUT] [INPUT]
             progfig age [-e] -p [-a] [-o OUTPUT] [INPUT]
             progfig age -d [-i PATH | -j PLUGIN]... [-o OUTPUT] [INPUT]
             progfig age inspect [-i PATH]... [--json] [INPUT]
@@ -60,7 +61,7 @@ struct AgeCommand: ParsableCommand {
     var recipientsFile: [String] = []
 
     @Option(name: .shortAndLong, help: ArgumentHelp(
-        "Decrypt with the identities in the file at PATH (- for standard input); when encrypting, encrypt to their recipients. Can be repeated.",
+        "Decrypt with the identities in the file at PATH (- for standard input); with -e, encrypt to their recipients. Can be repeated.",
         valueName: "PATH"))
     var identity: [String] = []
 
@@ -92,14 +93,20 @@ struct AgeCommand: ParsableCommand {
             try refuse(!recipientsFile.isEmpty, "-R/--recipients-file can't be used with -d/--decrypt; did you mean -i/--identity?")
             try refuse(armor, "-a/--armor can't be used with -d/--decrypt; armored input is detected automatically")
             try refuse(passphrase, "-p/--passphrase can't be used with -d/--decrypt; passphrase-encrypted input is detected automatically")
-        } else if passphrase {
-            try refuse(!recipient.isEmpty, "-p/--passphrase can't be combined with -r/--recipient")
-            try refuse(!recipientsFile.isEmpty, "-p/--passphrase can't be combined with -R/--recipients-file")
-            try refuse(!identity.isEmpty, "-p/--passphrase can't be combined with -i/--identity")
-            try refuse(!plugin.isEmpty, "-p/--passphrase can't be combined with -j")
         } else {
-            try refuse(recipient.isEmpty && recipientsFile.isEmpty && identity.isEmpty && plugin.isEmpty,
-                       "missing recipients; did you forget -r/--recipient, -R/--recipients-file or -p/--passphrase?")
+            // As age: encrypting to an identity file's recipients must be asked for with -e, so
+            // that a forgotten -d is caught rather than encrypting the ciphertext again.
+            try refuse((!identity.isEmpty || !plugin.isEmpty) && !encrypt,
+                       "-i/--identity and -j encrypt only when -e/--encrypt is given; did you forget -d/--decrypt?")
+            if passphrase {
+                try refuse(!recipient.isEmpty, "-p/--passphrase can't be combined with -r/--recipient")
+                try refuse(!recipientsFile.isEmpty, "-p/--passphrase can't be combined with -R/--recipients-file")
+                try refuse(!identity.isEmpty, "-p/--passphrase can't be combined with -i/--identity")
+                try refuse(!plugin.isEmpty, "-p/--passphrase can't be combined with -j")
+            } else {
+                try refuse(recipient.isEmpty && recipientsFile.isEmpty && identity.isEmpty && plugin.isEmpty,
+                           "missing recipients; did you forget -r/--recipient, -R/--recipients-file or -p/--passphrase?")
+            }
         }
         let stdinUses = (recipientsFile + identity).filter { $0 == "-" }.count + (input == nil || input == "-" ? 1 : 0)
         try refuse(stdinUses > 1, "standard input is used for more than one purpose (INPUT, -R - or -i -)")

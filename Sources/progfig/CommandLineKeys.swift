@@ -16,9 +16,14 @@ struct CommandLineKeys {
 
     /// The recipients of `-r` strings, `-R` files and, when encrypting with `-i`, identity files.
     func recipients(strings: [String], recipientFiles: [String], identityFiles: [String], plugins: [String] = []) throws -> [any Recipient] {
-        var recipients: [any Recipient] = try strings.map { try AgeKeys.recipient($0) }
+        var recipients: [any Recipient] = try strings.enumerated().map { i, string in
+            do throws(AgeError) { return try AgeKeys.recipient(string) } catch {
+                throw CLIError("-r/--recipient (the \(ordinal(i + 1)) given): \(error.message)")
+            }
+        }
         for path in recipientFiles {
-            let text = String(decoding: try read(path, kind: "recipients file"), as: UTF8.self)
+            let bytes = try InputFile.with(path: path, kind: "recipients file") { try RecipientsFile.read(from: $0.source, name: displayName(path)) }
+            let text = String(decoding: bytes, as: UTF8.self)
             recipients += try RecipientsFile.parse(text, name: displayName(path)) { Output.note("warning: \($0)") }
         }
         for identity in try identities(files: identityFiles) + pluginIdentities(names: plugins) {
@@ -37,11 +42,13 @@ struct CommandLineKeys {
     func identities(files: [String]) throws -> [any Identity] {
         pluginUI.attached(to: try files.flatMap { path in
             let name = displayName(path)
-            var contents = try read(path, kind: "identity file")
+            var contents: [UInt8] = []
             defer { SecureBytes.wipe(&contents) }
-            if path != "-", let warning = IdentityFile.permissionWarning(path: path, contents: contents) {
-                Output.note("warning: \(warning)")
+            let warning = try InputFile.with(path: path, kind: "identity file") { input in
+                contents = try IdentityFile.read(from: input.source, name: name)
+                return IdentityFile.permissionWarning(descriptor: input.fd, path: input.path, contents: contents)
             }
+            if let warning { Output.note("warning: \(warning)") }
             let passphrases = passphrases
             return try IdentityFile.parse(contents: contents, name: name, passphrase: {
                 try passphrases.passphrase(prompt: "Enter passphrase for identity file \(name): ")
@@ -53,8 +60,10 @@ struct CommandLineKeys {
 
     private func displayName(_ path: String) -> String { path == "-" ? "standard input" : path }
 
-    private func read(_ path: String, kind: String) throws -> [UInt8] {
-        try InputFile.with(path: path, kind: kind) { try $0.readAll() }
+    /// "1st", "2nd", "3rd", "4th", … for naming which -r argument is wrong.
+    private func ordinal(_ n: Int) -> String {
+        let suffix = (11...13).contains(n % 100) ? "th" : [1: "st", 2: "nd", 3: "rd"][n % 10] ?? "th"
+        return "\(n)\(suffix)"
     }
 }
 

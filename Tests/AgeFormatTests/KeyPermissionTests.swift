@@ -23,6 +23,34 @@ final class KeyPermissionTests: XCTestCase {
         }
     }
 
+    func testKeyReachedThroughASymlinkIsFlagged() throws {
+        let contents = Array((X25519Identity.generate().secretKeyString + "\n").utf8)
+        let target = try keyFile(mode: 0o644, contents: contents)
+        let link = target + ".link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: link) }
+        XCTAssertEqual(IdentityFile.permissionWarning(path: link, contents: contents),
+                       "\(link) holds secret keys but is accessible by others (mode 644); run chmod 600 \(link)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: target)
+        XCTAssertNil(IdentityFile.permissionWarning(path: link, contents: contents), "the link's own mode is not the key's")
+    }
+
+    func testOpenFileIsFlaggedByItsDescriptor() throws {
+        let contents = Array((X25519Identity.generate().secretKeyString + "\n").utf8)
+        let path = try keyFile(mode: 0o640, contents: contents)
+        let fd = open(path, O_RDONLY)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        defer { close(fd) }
+        XCTAssertEqual(IdentityFile.permissionWarning(descriptor: fd, path: nil, contents: contents),
+                       "standard input is a file that holds secret keys but is accessible by others (mode 640); run chmod 600 on it")
+        XCTAssertEqual(IdentityFile.permissionWarning(descriptor: fd, path: path, contents: contents),
+                       "\(path) holds secret keys but is accessible by others (mode 640); run chmod 600 \(path)")
+        var pipeEnds: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&pipeEnds), 0)
+        defer { close(pipeEnds[0]); close(pipeEnds[1]) }
+        XCTAssertNil(IdentityFile.permissionWarning(descriptor: pipeEnds[0], path: nil, contents: contents), "a pipe is not a key file")
+    }
+
     func testPrivateOrEncryptedKeyIsNotFlagged() throws {
         let identity = X25519Identity.generate()
         let text = Array(identity.secretKeyString.utf8)

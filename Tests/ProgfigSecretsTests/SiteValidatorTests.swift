@@ -69,7 +69,7 @@ final class SiteValidatorTests: XCTestCase {
             "\(inv):7: group \"web\" lists \"ghost\", which is not in node_function_map",
             "\(inv):8: group \"db\" lists \"phantom\", which is not in node_function_map",
             "\(site.path("nodes/nokey.conf")): node \"nokey\" has no age_pubkey in its sitedata",
-            "\(site.path("nodes/badkey.conf")): node \"badkey\": age_pubkey does not parse: invalid recipient \"age1notakey\": invalid character in Bech32 data",
+            "\(site.path("nodes/badkey.conf")):5: node \"badkey\": age_pubkey does not parse: invalid recipient: invalid character in Bech32 data; expected an age1… public key",
             "\(inv):14: node_function_map lists \"noconf\", but neither nodes/noconf.py nor nodes/noconf.conf exists",
             "\(inv):15: node \"norole\" has function \"mystery\", which has no entry in function_role_map",
             "\(inv):3: controller_age_pub does not match the controller key in \(site.controllerKeyPath)",

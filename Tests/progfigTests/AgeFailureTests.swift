@@ -103,7 +103,7 @@ final class AgeFailureTests: XCTestCase {
         let cases: [([String], String)] = [
             (["-d", "-i", "missing-key.txt", "in.age"], "missing-key.txt: cannot open identity file: No such file or directory"),
             (["-R", "missing-recipients.txt", "in.bin"], "missing-recipients.txt: cannot open recipients file"),
-            (["-i", "missing-key.txt", "in.bin"], "missing-key.txt: cannot open identity file"),
+            (["-e", "-i", "missing-key.txt", "in.bin"], "missing-key.txt: cannot open identity file"),
             (["-r", recipient, "missing-input.bin"], "missing-input.bin: cannot open input file"),
             (["-d", "-i", "key.txt", "missing-input.age"], "missing-input.age: cannot open input file"),
         ]

@@ -68,6 +68,23 @@ final class AgeRoundTripTests: XCTestCase {
                        "progfig: warning: key.txt holds secret keys but is accessible by others (mode 644); run chmod 600 key.txt\n")
     }
 
+    func testKeyOnStandardInputOrThroughASymlinkReadableByOthersWarns() throws {
+        let dir = try makeTemporaryDirectory()
+        let key = try makeIdentityFile("key.txt", in: dir)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: key.url.path)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("link.txt").path, withDestinationPath: "key.txt")
+        _ = try run(["-r", key.recipient, "-o", "in.age"], in: dir, stdin: plaintext)
+        let viaLink = try run(["-d", "-i", "link.txt", "in.age"], in: dir)
+        XCTAssertEqual(viaLink.stdout, plaintext)
+        XCTAssertEqual(viaLink.stderr,
+                       "progfig: warning: link.txt holds secret keys but is accessible by others (mode 644); run chmod 600 link.txt\n")
+        let viaStandardInput = try ProgfigRunner.runProgram(URL(fileURLWithPath: "/bin/sh"),
+            ["-c", "exec \"$0\" age -d -i - in.age < key.txt", ProgfigRunner.executableURL.path], in: dir)
+        XCTAssertEqual(viaStandardInput.stdout, plaintext)
+        XCTAssertEqual(viaStandardInput.stderr, "progfig: warning: standard input is a file that holds secret keys but is "
+                       + "accessible by others (mode 644); run chmod 600 on it\n")
+    }
+
     func testStandardInputAndOutput() throws {
         let dir = try makeTemporaryDirectory()
         let key = try makeIdentityFile("key.txt", in: dir)
@@ -107,7 +124,7 @@ final class AgeRoundTripTests: XCTestCase {
     func testIdentityAsRecipientWhenEncrypting() throws {
         let dir = try makeTemporaryDirectory()
         _ = try makeIdentityFile("key.txt", in: dir)
-        let encrypted = try run(["-i", "key.txt"], in: dir, stdin: plaintext)
+        let encrypted = try run(["-e", "-i", "key.txt"], in: dir, stdin: plaintext)
         XCTAssertEqual(try run(["-d", "-i", "key.txt"], in: dir, stdin: encrypted.stdout).stdout, plaintext)
     }
 
@@ -162,7 +179,7 @@ final class AgeRoundTripTests: XCTestCase {
         let env = ["PROGFIG_PASSPHRASE": "key file passphrase"]
         _ = try run(["-p", "-o", "key.txt.age", "key.txt"], in: dir, environment: env)
         try FileManager.default.removeItem(at: key.url)
-        let encrypted = try run(["-i", "key.txt.age"], in: dir, stdin: plaintext, environment: env)
+        let encrypted = try run(["-e", "-i", "key.txt.age"], in: dir, stdin: plaintext, environment: env)
         let decrypted = try run(["-d", "-i", "key.txt.age"], in: dir, stdin: encrypted.stdout, environment: env)
         XCTAssertEqual(decrypted.stdout, plaintext)
     }

@@ -209,4 +209,39 @@ final class DurabilityTests: XCTestCase {
             XCTAssertEqual(try directoryListing(dir), ["key.txt"], "signal \(sig) left files behind")
         }
     }
+
+    /// A decryption killed outright (SIGKILL) cannot remove its temporary output; the next progfig
+    /// run that writes into the same directory removes it, and leaves a running process's alone.
+    func testTemporaryOutputOfAKilledProcessIsRemovedByTheNextWriter() throws {
+        let dir = try makeTemporaryDirectory()
+        let key = X25519Identity.generate()
+        try "\(key.secretKeyString)\n".write(to: dir.appendingPathComponent("key.txt"), atomically: false, encoding: .utf8)
+        chmod(dir.appendingPathComponent("key.txt").path, 0o600)
+        let file = try Encryptor(recipients: [key.x25519Recipient]).encrypt([UInt8](repeating: 7, count: 10 * PayloadStream.chunkSize))
+        let process = Process()
+        process.executableURL = ProgfigRunner.executableURL
+        process.arguments = ["age", "-d", "-i", "key.txt", "-o", "plain"]
+        process.currentDirectoryURL = dir
+        let input = Pipe()
+        process.standardInput = input
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data(file.prefix(file.count / 2)))
+        let deadline = Date().addingTimeInterval(20)
+        while try !directoryListing(dir).contains(where: { $0.hasPrefix(".plain.tmp-") }) && Date() < deadline {
+            usleep(10_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? input.fileHandleForWriting.close()
+        let leftover = try XCTUnwrap(try directoryListing(dir).first { $0.hasPrefix(".plain.tmp-\(process.processIdentifier)-") },
+                                     "SIGKILL left no temporary output to clean up")
+        let running = ".other.tmp-\(getpid())-abc"  // this test's own process: alive
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir.appendingPathComponent(running).path, contents: Data()))
+
+        let result = try ProgfigRunner.run(["age", "-r", key.x25519Recipient.encoded, "-o", "new.age"], in: dir, stdin: Data("x".utf8))
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(try directoryListing(dir).contains(leftover), "the killed process's plaintext is still there")
+        XCTAssertEqual(try directoryListing(dir), [running, "key.txt", "new.age"].sorted())
+    }
 }

@@ -287,7 +287,7 @@ final class FailureTests: XCTestCase {
         // An age_pubkey that does not parse.
         try replaceLine("[sitedata]", with: "[sitedata]\nage_pubkey = age1qqqq", in: conf)
         try assertFails(["secret", "encrypt", "-n", "web2", "--value", "TOPSECRET-VALUE-42", "--save-as", "x"], in: site,
-                        contains: "\(conf.path): node \"web2\" has an invalid age_pubkey")
+                        contains: "\(conf.path):6: node \"web2\" has an invalid age_pubkey")
     }
 
     func testUsageErrors() throws {

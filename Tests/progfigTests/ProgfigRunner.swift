@@ -58,7 +58,11 @@ enum ProgfigRunner {
         let inURL = scratch.appendingPathComponent("stdin")
         let outURL = scratch.appendingPathComponent("stdout")
         let errURL = scratch.appendingPathComponent("stderr")
-        try stdin.write(to: inURL)
+        // 0600, as a careful user keeps a key file: a key given on standard input is checked for
+        // its file's permissions like any other identity file.
+        guard FileManager.default.createFile(atPath: inURL.path, contents: stdin, attributes: [.posixPermissions: 0o600]) else {
+            throw RunnerError(description: "cannot create \(inURL.path)")
+        }
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
 

@@ -473,7 +473,7 @@ final class SiteCommandTests: XCTestCase {
         XCTAssertEqual(Array(findings.dropLast()), [
             "\(r)/inventory.conf:19: group \"webservers\" lists \"ghost\", which is not in node_function_map",
             "\(r)/nodes/web2.conf: node \"web2\" has no age_pubkey in its sitedata",
-            "\(r)/nodes/db1.conf: node \"db1\": age_pubkey does not parse: invalid recipient \"age1notakey\": invalid character in Bech32 data",
+            "\(r)/nodes/db1.conf:8: node \"db1\": age_pubkey does not parse: invalid recipient: invalid character in Bech32 data; expected an age1… public key",
             "\(r)/inventory.conf:11: controller_age_pub does not match the controller key in \(site.controllerKey.path)",
             "\(r)/nodes/db1.secrets.json: not valid JSON; expected an object mapping secret names to armored age values",
             "\(r)/nodes/gone.secrets.json: secrets file for node \"gone\", which is not in the inventory",

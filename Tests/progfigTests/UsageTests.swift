@@ -15,7 +15,11 @@ final class UsageTests: XCTestCase {
             (["-d", "-p"], "-p/--passphrase can't be used with -d/--decrypt"),
             (["-p", "-r", recipient], "-p/--passphrase can't be combined with -r/--recipient"),
             (["-p", "-R", "r.txt"], "-p/--passphrase can't be combined with -R/--recipients-file"),
-            (["-p", "-i", "k.txt"], "-p/--passphrase can't be combined with -i/--identity"),
+            (["-e", "-p", "-i", "k.txt"], "-p/--passphrase can't be combined with -i/--identity"),
+            // As age: -i encrypts only with an explicit -e, so a forgotten -d is caught.
+            (["-i", "k.txt"], "-i/--identity and -j encrypt only when -e/--encrypt is given; did you forget -d/--decrypt?"),
+            (["-i", "k.txt", "-r", recipient], "-i/--identity and -j encrypt only when -e/--encrypt is given"),
+            (["-p", "-i", "k.txt"], "-i/--identity and -j encrypt only when -e/--encrypt is given"),
             ([], "missing recipients"),
             (["-a"], "missing recipients"),
             (["-R", "-"], "standard input is used for more than one purpose"),
