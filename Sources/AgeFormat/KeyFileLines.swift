@@ -1,5 +1,6 @@
 import SecureIO
-/// The line format identity and recipients files share: one entry per line (LF or CRLF), `#`
+/// The line format identity and recipients files share: one entry per line (LF, CRLF, or a CR
+/// ending the last line, as age reads them), `#`
 /// comments and blank lines ignored, at least one entry, errors prefixed with `NAME:LINE:`.
 /// `entry` is given each line and its number, and returns nil for a line to skip. Sizes are capped
 /// as age caps them: 16 MiB per file, 64 KiB per line (8 KiB per recipient line).
@@ -24,17 +25,15 @@ enum KeyFileLines {
     static func parse<T>(_ text: String, name: String, what: String, maxLineBytes: Int,
                          entry: (String, Int) throws(AgeError) -> T?) throws -> [T] {
         var entries: [T] = []
-        // Split on LF bytes (a CR before an LF belongs to the line ending), not on Characters.
+        // Split on LF bytes, not on Characters. A CR before an LF belongs to the line ending, and so
+        // does a CR ending the last line without an LF, as age's line scanner reads it.
         let lines = text.utf8.split(separator: 0x0a, omittingEmptySubsequences: false)
         for (i, var line) in lines.enumerated() {
-            if i < lines.count - 1 && line.last == 0x0d { line = line.dropLast() }
+            if line.last == 0x0d { line = line.dropLast() }
             if line.count > maxLineBytes {
                 throw AgeError(.limit, "\(name):\(i + 1): the line is longer than the limit of \(maxLineBytes >> 10) KiB")
             }
             if line.isEmpty || line.first == UInt8(ascii: "#") { continue }
-            if i == lines.count - 1 && line.last == 0x0d {
-                throw AgeError.key("\(name):\(i + 1): the last line ends in a carriage return with no line feed; end it with LF or CRLF")
-            }
             do { if let value = try entry(String(Substring(line)), i + 1) { entries.append(value) } } catch {
                 throw AgeError(error.kind, "\(name):\(i + 1): \(error.message)")
             }

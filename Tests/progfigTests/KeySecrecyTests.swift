@@ -168,11 +168,17 @@ final class KeySecrecyTests: XCTestCase {
         XCTAssertEqual(try ProgfigRunner.run(["age", "-R", "huge.txt", "-o", "out.age"], in: dir, stdin: Data("x".utf8)).status, 0)
     }
 
-    func testCarriageReturnEndingTheLastLineIsNamed() throws {
+    /// A CR ending the last line without an LF ends the line, as in age 1.1.1 (which accepts
+    /// such a file): the recipient is read, not refused with a message about plugins.
+    func testCarriageReturnEndingTheLastLineEndsIt() throws {
         let dir = try makeTemporaryDirectory()
-        let recipient = X25519Identity.generate().x25519Recipient.encoded
-        try "\(recipient)\r".write(to: dir.appendingPathComponent("r.txt"), atomically: false, encoding: .utf8)
-        assertCleanError(try ProgfigRunner.run(["age", "-R", "r.txt"], in: dir, stdin: Data("x".utf8)), status: 1,
-                         contains: "r.txt:1: the last line ends in a carriage return with no line feed; end it with LF or CRLF")
+        let identity = X25519Identity.generate()
+        try "\(identity.x25519Recipient.encoded)\r".write(to: dir.appendingPathComponent("r.txt"), atomically: false, encoding: .utf8)
+        try (identity.secretKeyString + "\n").write(to: dir.appendingPathComponent("k.txt"), atomically: false, encoding: .utf8)
+        chmod(dir.appendingPathComponent("k.txt").path, 0o600)
+        let encrypted = try ProgfigRunner.run(["age", "-R", "r.txt", "-o", "out.age"], in: dir, stdin: Data("x".utf8))
+        XCTAssertEqual(encrypted.status, 0, encrypted.stderr)
+        let decrypted = try ProgfigRunner.run(["age", "-d", "-i", "k.txt", "out.age"], in: dir)
+        XCTAssertEqual(decrypted.stdoutText, "x")
     }
 }

@@ -78,7 +78,7 @@ final class PluginCommandTests: XCTestCase {
         XCTAssertEqual(sealed.status, 0, sealed.stderr)
         XCTAssertEqual(try progfigOK(["age", "-d", "-i", "id.txt", "a.age"], in: dir, environment: env).stdout, plaintext)
         // -j on both sides, and -e -i with the plugin identity.
-        try progfigOK(["age", "-j", "progfigtest", "-o", "j.age", "plain.txt"], in: dir, environment: env)
+        try progfigOK(["age", "-e", "-j", "progfigtest", "-o", "j.age", "plain.txt"], in: dir, environment: env)
         XCTAssertEqual(try ProgfigRunner.runProgram(age, ["-d", "-j", "progfigtest", "j.age"], in: dir, environment: env).stdout, plaintext)
         _ = try ProgfigRunner.runProgram(age, ["-e", "-j", "progfigtest", "-o", "aj.age", "plain.txt"], in: dir, environment: env)
         XCTAssertEqual(try progfigOK(["age", "-d", "-j", "progfigtest", "aj.age"], in: dir, environment: env).stdout, plaintext)
