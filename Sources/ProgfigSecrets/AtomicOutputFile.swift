@@ -37,7 +37,7 @@ public final class AtomicOutputFile: ByteSink {
         }
     }
 
-    private enum State { case open, committed, aborted }
+    private enum State { case open, flushed, committed, aborted }
 
     /// The path the file appears at on `commit`.
     public let path: String
@@ -85,7 +85,7 @@ public final class AtomicOutputFile: ByteSink {
     }
 
     deinit {
-        if state == .open { abort() }
+        abort()
     }
 
     /// Appends `bytes` to the temporary file, retrying short writes and interruptions.
@@ -103,12 +103,31 @@ public final class AtomicOutputFile: ByteSink {
     /// Makes the written bytes durable and visible at `path`. With `overwrite: false` an existing
     /// file at `path` is never replaced: the commit fails and the temporary file is removed.
     public func commit(overwrite: Bool) throws {
-        precondition(state == .open, "AtomicOutputFile committed after commit or abort")
+        try flush()
+        try publish(overwrite: overwrite)
+        try Self.syncDirectory(directory, for: path)
+    }
+
+    /// Makes the temporary file's bytes durable (fsync) and closes it; the first step of `commit`,
+    /// done alone by `AtomicFileBatch` so that many files are flushed before any is published.
+    public func flush() throws {
+        precondition(state == .open, "AtomicOutputFile flushed after flush, commit or abort")
         do {
             guard fsync(fd) == 0 else { throw Failure.system(path, "cannot fsync") }
             let closed = close(fd)
             fd = -1
             guard closed == 0 else { throw Failure.system(path, "cannot close") }
+        } catch {
+            abort()
+            throw error
+        }
+        state = .flushed
+    }
+
+    /// Moves the flushed temporary file into place; durable once its directory is fsynced.
+    func publish(overwrite: Bool) throws {
+        precondition(state == .flushed, "AtomicOutputFile published before flush or twice")
+        do {
             if overwrite {
                 guard rename(temporaryPath, path) == 0 else { throw Failure.system(path, "cannot rename the temporary file into place") }
             } else {
@@ -125,13 +144,37 @@ public final class AtomicOutputFile: ByteSink {
         }
         state = .committed
         cleanupSlot.map(InterruptCleanup.unregister)
-        try syncDirectory()
+    }
+
+    /// Publishes flushed files together: renames each into place in order, then fsyncs each of
+    /// their directories once, one durability barrier for the whole batch instead of one per file.
+    /// Each target is the old or the new file, never a torn one. Returns how many were published
+    /// when a rename fails (the rest stay unpublished and their temporary files are removed), with
+    /// the failure; the renames done are still made durable.
+    public static func publishAll(_ files: [AtomicOutputFile]) -> (published: Int, failure: Failure?) {
+        var published = 0
+        var failure: Failure?
+        for file in files {
+            do { try file.publish(overwrite: true) } catch {
+                failure = error as? Failure ?? Failure(file.path, "\(error)")
+                break
+            }
+            published += 1
+        }
+        for file in files[published...] { file.abort() }
+        var synced = Set<String>()
+        for file in files[..<published] where synced.insert(file.directory).inserted {
+            do { try syncDirectory(file.directory, for: file.path) } catch {
+                failure = failure ?? (error as? Failure ?? Failure(file.path, "\(error)"))
+            }
+        }
+        return (published, failure)
     }
 
     /// Discards the temporary file, leaving the target path as it was; does nothing after
     /// `commit` or a previous `abort`.
     public func abort() {
-        guard state == .open else { return }
+        guard state == .open || state == .flushed else { return }
         state = .aborted
         if fd >= 0 { close(fd) }
         fd = -1
@@ -139,9 +182,9 @@ public final class AtomicOutputFile: ByteSink {
         cleanupSlot.map(InterruptCleanup.unregister)
     }
 
-    /// Fsyncs the directory so the rename or link survives a crash; file systems that cannot
-    /// fsync a directory (EINVAL) are accepted as they are.
-    private func syncDirectory() throws {
+    /// Fsyncs `directory` so a rename or link into it survives a crash; file systems that cannot
+    /// fsync a directory (EINVAL) are accepted as they are. `path` names the target in errors.
+    static func syncDirectory(_ directory: String, for path: String) throws {
         let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dirfd >= 0 else { throw Failure.system(path, "cannot open \(directory) to fsync it") }
         defer { close(dirfd) }

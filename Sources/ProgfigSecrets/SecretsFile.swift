@@ -28,18 +28,33 @@ public enum SecretsFile {
     /// Temporary files of `url` left by a progfig process that was killed mid-save
     /// (`.NAME.tmp-PID-…` whose process no longer exists).
     public static func abandonedTemporaryFiles(of url: URL) -> [URL] {
-        let directory = url.deletingLastPathComponent()
-        let prefix = ".\(url.lastPathComponent).tmp-"
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.sorted().filter { name in
-            guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count).prefix(while: \.isNumber)) else { return false }
-            return kill(pid, 0) != 0 && errno == ESRCH
-        }.map { directory.appendingPathComponent($0) }
+        abandonedTemporaryFiles(in: url.deletingLastPathComponent())[url.lastPathComponent] ?? []
     }
 
-    /// Deletes abandoned temporary files; called under the directory lock, when no other save runs.
-    private static func removeAbandonedTemporaryFiles(of url: URL) {
-        for file in abandonedTemporaryFiles(of: url) { try? FileManager.default.removeItem(at: file) }
+    /// Every abandoned temporary file in `directory`, sorted, by the name of the file it was to
+    /// replace: one listing of the directory however many files it holds.
+    public static func abandonedTemporaryFiles(in directory: URL) -> [String: [URL]] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        var found: [String: [URL]] = [:]
+        for name in names.sorted() where name.hasPrefix(".") {
+            guard let marker = name.range(of: ".tmp-", options: .backwards),
+                  let pid = Int32(name[marker.upperBound...].prefix(while: \.isNumber)),
+                  kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            let target = String(name[name.index(after: name.startIndex)..<marker.lowerBound])
+            found[target, default: []].append(directory.appendingPathComponent(name))
+        }
+        return found
+    }
+
+    /// Deletes the abandoned temporary files of `urls`, listing each directory once; called under
+    /// their locks, when no other save runs.
+    static func removeAbandonedTemporaryFiles(of urls: [URL]) {
+        for (directory, files) in Dictionary(grouping: urls, by: { $0.deletingLastPathComponent().path }) {
+            let abandoned = abandonedTemporaryFiles(in: URL(fileURLWithPath: directory))
+            for url in files {
+                for file in abandoned[url.lastPathComponent] ?? [] { try? FileManager.default.removeItem(at: file) }
+            }
+        }
     }
 
     /// The error for contents that are not a flat object of strings: says which part is wrong.
@@ -124,9 +139,9 @@ public enum SecretsFile {
         let urls = urls.filter { seen.insert($0.standardizedFileURL.path).inserted }
         for url in urls { try SiteFiles.createDirectory(url.deletingLastPathComponent()) }
         try FileLock.withExclusiveLocks(for: urls) {
+            removeAbandonedTemporaryFiles(of: urls)
             var changed: [(url: URL, bytes: [UInt8])] = []
             for url in urls {
-                removeAbandonedTemporaryFiles(of: url)
                 var secrets = try read(url)
                 try change(url, &secrets)
                 changed.append((url, encode(secrets)))
