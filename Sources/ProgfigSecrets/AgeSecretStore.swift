@@ -112,17 +112,24 @@ public struct AgeSecretStore: SecretStore {
         return controllerRecipient
     }
 
-    /// The recipients for the given nodes, every member of the groups and optionally the controller,
-    /// without duplicates, in that order.
+    /// The recipients for optionally the controller, the given nodes and every member of the
+    /// groups, without duplicates, in that order: the controller's stanza comes first, so the
+    /// controller (which rekeys everything) finds it with one X25519 operation.
     public func recipients(nodes: [String], groups: [String], controller includeController: Bool) throws -> [X25519Recipient] {
+        try recipients(nodes: nodes, groups: groups, controller: includeController, lookup: recipient(node:))
+    }
+
+    /// `recipients(nodes:groups:controller:)` with each node's key from `lookup`.
+    private func recipients(nodes: [String], groups: [String], controller includeController: Bool,
+                            lookup: (String) throws -> X25519Recipient) throws -> [X25519Recipient] {
         var result: [X25519Recipient] = []
         var seen = Set<X25519Recipient>()
         func add(_ r: X25519Recipient) { if seen.insert(r).inserted { result.append(r) } }
-        for node in nodes { add(try recipient(node: node)) }
-        for group in groups {
-            for member in try hostStore.groupMembers(group) { add(try recipient(node: member)) }
-        }
         if includeController { add(try controller()) }
+        for node in nodes { add(try lookup(node)) }
+        for group in groups {
+            for member in try hostStore.groupMembers(group) { add(try lookup(member)) }
+        }
         return result
     }
 
@@ -161,7 +168,7 @@ public struct AgeSecretStore: SecretStore {
 
     /// Refuses to store or rekey when the controller key file is at hand and controller_age_pub
     /// is not its public key: every value written would be locked away from the controller.
-    private func checkControllerPublicKey() throws {
+    func checkControllerPublicKey() throws {
         guard let recipient = controllerRecipient, let key = try site.plainControllerKey(),
               !key.identities.contains(where: { $0.recipient == recipient }) else { return }
         throw SiteError("controller_age_pub is not the public key of the controller key in \(key.path); nothing was written, "
@@ -172,9 +179,14 @@ public struct AgeSecretStore: SecretStore {
     /// The recipients every secret of `collection` should have now: the node, or the group's
     /// members, plus the controller; the controller alone for the controller's collection.
     public func currentRecipients(of collection: SecretCollection) throws -> [X25519Recipient] {
+        try currentRecipients(of: collection, lookup: recipient(node:))
+    }
+
+    /// `currentRecipients(of:)` with each node's key from `lookup`.
+    func currentRecipients(of collection: SecretCollection, lookup: (String) throws -> X25519Recipient) throws -> [X25519Recipient] {
         switch collection {
-        case .node(let n): return try recipients(nodes: [n], groups: [], controller: true)
-        case .group(let g): return try recipients(nodes: [], groups: [g], controller: true)
+        case .node(let n): return try recipients(nodes: [n], groups: [], controller: true, lookup: lookup)
+        case .group(let g): return try recipients(nodes: [], groups: [g], controller: true, lookup: lookup)
         case .controller: return [try controller()]
         }
     }
@@ -182,50 +194,6 @@ public struct AgeSecretStore: SecretStore {
     /// Every collection of the inventory: the controller, each node, each group.
     public func allCollections() -> [SecretCollection] {
         [.controller] + hostStore.nodes.map { .node($0) } + hostStore.groups.map { .group($0) }
-    }
-
-    /// Re-encrypts every stored secret to its collection's current recipients (after a node joined
-    /// a group or a key changed). Each file is rewritten atomically under its lock; with `dryRun`
-    /// nothing is written. Every file is first rekeyed in memory, so a secret that cannot be
-    /// decrypted fails the whole rekey before any file is written. Returns one entry per secrets
-    /// file that holds secrets.
-    public func rekey(dryRun: Bool) throws -> [RekeyResult] {
-        try checkControllerPublicKey()
-        let planned = try rekeyPass(write: false)
-        return dryRun ? planned : try rekeyPass(write: true)
-    }
-
-    private func rekeyPass(write: Bool) throws -> [RekeyResult] {
-        var results: [RekeyResult] = []
-        for collection in allCollections() {
-            let url = try collection.url(in: site)
-            guard FileManager.default.fileExists(atPath: url.path) else { continue }
-            let recipients = try currentRecipients(of: collection)
-            let encryptor = try Encryptor(recipients: recipients, armored: true)
-            let decryptor = Decryptor(identities: try keys.identities())
-            let rekey = { (secrets: inout [String: String]) throws -> [String] in
-                for name in secrets.keys.sorted() {
-                    var plaintext: [UInt8]
-                    do { plaintext = try decryptor.decrypt(Array(secrets[name]!.utf8)) } catch let error as AgeError {
-                        throw SiteError("cannot decrypt secret \"\(name)\" of \(collection) to rekey it: \(error.message)", file: url.path)
-                    }
-                    defer { SecureBytes.wipe(&plaintext) }
-                    secrets[name] = String(decoding: try encryptor.encrypt(plaintext), as: UTF8.self)
-                }
-                return secrets.keys.sorted()
-            }
-            let names: [String]
-            if write {
-                names = try SecretsFile.update(url, rekey)
-            } else {
-                var copy = try SecretsFile.read(url)
-                names = try rekey(&copy)
-            }
-            if !names.isEmpty {
-                results.append(RekeyResult(collection: collection, file: url.path, secrets: names, recipients: recipients.map(\.string)))
-            }
-        }
-        return results
     }
 }
 

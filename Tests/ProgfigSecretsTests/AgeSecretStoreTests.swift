@@ -51,7 +51,7 @@ final class AgeSecretStoreTests: XCTestCase {
         XCTAssertEqual(try stanzaCount(c), 4)
 
         XCTAssertEqual(try store.recipients(nodes: ["n3", "n1"], groups: ["g1"], controller: true).map(\.string),
-                       [site.key("n3"), site.key("n1"), site.key("n2"), site.controller].map(\.recipient.string))
+                       [site.controller, site.key("n3"), site.key("n1"), site.key("n2")].map(\.recipient.string))
     }
 
     func testStoreAlwaysAddsController() throws {

@@ -39,9 +39,9 @@ final class RekeyTests: XCTestCase {
         return [
             Row(collection: .controller, file: site.path("controller.secrets.json"), secrets: ["ctl"], recipients: [controller]),
             Row(collection: .node("n1"), file: site.path("nodes/n1.secrets.json"), secrets: ["own"],
-                        recipients: [site.key("n1").recipient.string, controller]),
+                        recipients: [controller, site.key("n1").recipient.string]),
             Row(collection: .group("g1"), file: site.path("groups/g1.secrets.json"), secrets: ["alpha", "beta"],
-                        recipients: g1.map { site.key($0).recipient.string } + [controller]),
+                        recipients: [controller] + g1.map { site.key($0).recipient.string }),
         ]
     }
 
