@@ -10,7 +10,7 @@ enum FuzzKeys {
 
 let decryptor: Decryptor = {
     let identity = try! X25519Identity(FuzzKeys.identity)
-    precondition(identity.recipient.string == FuzzKeys.recipient)
+    precondition(identity.x25519Recipient.encoded == FuzzKeys.recipient)
     // Serial STREAM with small batches: deterministic and cheap per input.
     return Decryptor(identities: [identity], stream: PayloadStream(chunksPerBatch: 2, parallelism: 1))
 }()

@@ -15,7 +15,7 @@ enum FuzzKeys {
 
 let decryptor: Decryptor = {
     let identity = try! X25519Identity(FuzzKeys.identity)
-    precondition(identity.recipient.string == FuzzKeys.recipient)
+    precondition(identity.x25519Recipient.encoded == FuzzKeys.recipient)
     let identities: [any Identity] = [
         identity,
         try! X25519Identity(FuzzKeys.testkitIdentity),

@@ -8,19 +8,19 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: bytes, as: UTF8.self)
     _ = IdentityFile.isEncrypted(bytes)
     if let identities = try? IdentityFile.parse(text, name: "fuzz.txt") {
-        for identity in identities {
-            guard let again = try? X25519Identity(identity.string) else {
+        for case let identity as X25519Identity in identities {
+            guard let again = try? X25519Identity(identity.secretKeyString) else {
                 preconditionFailure("re-encoded identity does not parse")
             }
-            precondition(again.recipient == identity.recipient, "identity round trip changed the key")
+            precondition(again.x25519Recipient == identity.x25519Recipient, "identity round trip changed the key")
         }
     }
     if let recipients = try? RecipientsFile.parse(text, name: "fuzz.txt") {
         for recipient in recipients {
-            guard let again = try? X25519Recipient(recipient.string) else {
-                preconditionFailure("re-encoded recipient does not parse: \(recipient.string)")
+            guard let again = try? AgeKeys.recipient(recipient.encoded) else {
+                preconditionFailure("re-encoded recipient does not parse: \(recipient.encoded)")
             }
-            precondition(again == recipient, "recipient round trip changed the key")
+            precondition(again.encoded == recipient.encoded, "recipient round trip changed the key")
         }
     }
     return 0

@@ -9,12 +9,11 @@ public struct Encryptor: Sendable {
     /// The STREAM settings (batch size, parallelism).
     public let stream: PayloadStream
 
-    /// An encryptor; throws a usage error for no recipients or an scrypt recipient that is not alone.
+    /// An encryptor; throws a usage error, before anything is written, for no recipients or
+    /// recipients whose labels differ (scrypt with anything else, post-quantum with classic).
     public init(recipients: [any Recipient], armored: Bool = false, stream: PayloadStream = PayloadStream()) throws {
         guard !recipients.isEmpty else { throw AgeError(.usage, "no recipients given") }
-        if recipients.count > 1 && recipients.contains(where: { $0.mustBeOnlyRecipient }) {
-            throw AgeError(.usage, "a passphrase (scrypt) recipient can't be combined with other recipients")
-        }
+        try RecipientLabels.check(recipients)
         self.recipients = recipients
         self.armored = armored
         self.stream = stream
@@ -157,15 +156,8 @@ public struct Decryptor: Sendable {
     /// Parses the header and unwraps the file key, verifying the header MAC.
     func openHeader<S: ByteSource>(from source: inout BufferedSource<S>) throws -> SecureBytes {
         let header = try Header.parse(from: &source, limits: limits)
-        if header.stanzas.contains(where: { $0.type == ScryptRecipient.stanzaType }) && header.stanzas.count > 1 {
-            throw AgeError.header("an scrypt stanza must be the only stanza in the header")
-        }
-        if let s = header.stanzas.first(where: { $0.type == ScryptRecipient.stanzaType }), s.arguments.count == 2,
-           identities.contains(where: { $0 is ScryptIdentity }),
-           let workFactor = ScryptIdentity.parseWorkFactor(s.arguments[1]), workFactor > limits.maxScryptWorkFactor {
-            throw AgeError.header("the scrypt work factor \(workFactor) exceeds the limit of \(limits.maxScryptWorkFactor); raise the limit only for files you trust")
-        }
-        for identity in identities {
+        try ScryptIdentity.checkAlone(in: header.stanzas)
+        for identity in identities.map({ ($0 as? ScryptIdentity)?.capped(by: limits) ?? $0 }) {
             if let fileKey = try identity.unwrap(stanzas: header.stanzas) {
                 guard fileKey.count == FileKey.size else {
                     throw AgeError.header("the unwrapped file key is not 16 bytes")

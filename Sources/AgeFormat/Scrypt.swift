@@ -16,7 +16,13 @@ public struct ScryptRecipient: Recipient {
         self.workFactor = workFactor
     }
 
-    public var mustBeOnlyRecipient: Bool { true }
+    /// A label of its own, random per recipient, so that scrypt is never mixed with any other
+    /// recipient, another passphrase included (age's rule).
+    public var labels: Set<String> { [label] }
+    private let label = UnpaddedBase64.encode(Sodium.randomBytes(16))
+
+    /// Passphrases have no public encoding; this names the recipient in messages.
+    public var encoded: String { "passphrase (scrypt)" }
 
     public func wrap(fileKey: SecureBytes) throws -> [Stanza] {
         let salt = Sodium.randomBytes(16)
@@ -30,7 +36,7 @@ public struct ScryptRecipient: Recipient {
 public struct ScryptIdentity: Identity {
     private let passphrase: SecureBytes
     /// The largest work factor (log2 N) accepted; files asking for more are refused.
-    public let maxWorkFactor: Int
+    public private(set) var maxWorkFactor: Int
 
     /// An identity for `passphrase` accepting work factors up to `maxWorkFactor` (age's is 22).
     public init(passphrase: String, maxWorkFactor: Int = Limits.default.maxScryptWorkFactor) {
@@ -55,27 +61,37 @@ public struct ScryptIdentity: Identity {
         return value
     }
 
-    public func unwrap(stanzas: [Stanza]) throws -> SecureBytes? {
-        guard let s = stanzas.first(where: { $0.type == ScryptRecipient.stanzaType }) else { return nil }
-        guard stanzas.count == 1 else {
+    /// A passphrase has no public key to show.
+    public var recipient: (any Recipient)? { nil }
+
+    /// This identity, accepting no work factor above `limits.maxScryptWorkFactor` either.
+    func capped(by limits: Limits) -> ScryptIdentity {
+        var copy = self
+        copy.maxWorkFactor = min(maxWorkFactor, limits.maxScryptWorkFactor)
+        return copy
+    }
+
+    /// age's header rule for scrypt, which holds whatever the identities: an scrypt stanza must be
+    /// the only stanza, so that a passphrase file can't also be opened by someone else's key.
+    static func checkAlone(in stanzas: [Stanza]) throws(AgeError) {
+        if stanzas.count > 1 && stanzas.contains(where: { $0.type == ScryptRecipient.stanzaType }) {
             throw AgeError.header("an scrypt stanza must be the only stanza in the header")
         }
-        guard s.arguments.count == 2 else {
-            throw AgeError.header("malformed scrypt stanza: expected a salt and a work factor")
-        }
-        guard let salt = UnpaddedBase64.decode(Array(s.arguments[0].utf8)), salt.count == 16 else {
-            throw AgeError.header("malformed scrypt stanza: the salt must be 16 bytes of canonical base64")
-        }
+    }
+
+    public func unwrap(stanzas: [Stanza]) throws -> SecureBytes? {
+        guard let s = stanzas.first(where: { $0.type == ScryptRecipient.stanzaType }) else { return nil }
+        try Self.checkAlone(in: stanzas)
+        let reader = try StanzaReader(s, arguments: 2)
+        let salt = try reader.bytes(argument: 0, count: 16, name: "salt")
         guard let workFactor = Self.parseWorkFactor(s.arguments[1]) else {
-            throw AgeError.header("malformed scrypt stanza: invalid work factor \"\(s.arguments[1])\"")
+            throw reader.malformed("invalid work factor \"\(s.arguments[1])\"")
         }
         guard workFactor <= maxWorkFactor else {
             throw AgeError.header("the scrypt work factor \(workFactor) exceeds the limit of \(maxWorkFactor); raise the limit only for files you trust")
         }
-        guard s.body.count == FileKey.size + Sodium.tagSize else {
-            throw AgeError.header("malformed scrypt stanza: the body must wrap a 16-byte file key")
-        }
+        let body = try reader.body()
         let key = try Self.deriveKey(passphrase: passphrase, salt: salt, workFactor: workFactor)
-        return s.body.withUnsafeBytes { Sodium.open(key: key, nonce: zeroNonce, ciphertext: $0) }
+        return body.withUnsafeBytes { Sodium.open(key: key, nonce: zeroNonce, ciphertext: $0) }
     }
 }

@@ -37,3 +37,38 @@ public struct Stanza: Equatable, Sendable {
         !s.isEmpty && s.allSatisfy { $0 >= 0x21 && $0 <= 0x7e }
     }
 }
+
+/// Reads a recipient stanza with the checks every type shares: the argument count, arguments
+/// that are canonical base64 of a fixed length, and a body of a fixed length. Errors are header
+/// errors naming the stanza type.
+struct StanzaReader {
+    /// The stanza being read.
+    let stanza: Stanza
+
+    /// Checks that `stanza` has exactly `arguments` arguments.
+    init(_ stanza: Stanza, arguments: Int) throws(AgeError) {
+        self.stanza = stanza
+        guard stanza.arguments.count == arguments else {
+            throw malformed("expected exactly \(arguments) argument\(arguments == 1 ? "" : "s")")
+        }
+    }
+
+    /// Argument `index` decoded from canonical unpadded base64; it must be `count` bytes.
+    func bytes(argument index: Int, count: Int, name: String) throws(AgeError) -> [UInt8] {
+        guard let value = UnpaddedBase64.decode(stanza.arguments[index].utf8), value.count == count else {
+            throw malformed("the \(name) must be \(count) bytes of canonical base64")
+        }
+        return value
+    }
+
+    /// The body, which must be `count` bytes (by default a wrapped 16-byte file key).
+    func body(count: Int = FileKey.size + Sodium.tagSize) throws(AgeError) -> [UInt8] {
+        guard stanza.body.count == count else {
+            throw malformed(count == FileKey.size + Sodium.tagSize ? "the body must wrap a 16-byte file key" : "the body must be \(count) bytes")
+        }
+        return stanza.body
+    }
+
+    /// A header error about this stanza.
+    func malformed(_ reason: String) -> AgeError { AgeError.header("malformed \(stanza.type) stanza: \(reason)") }
+}

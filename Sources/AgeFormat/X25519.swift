@@ -26,13 +26,13 @@ public struct X25519Recipient: Recipient, Hashable {
     init(publicKey: [UInt8]) { self.publicKey = publicKey }
 
     /// The `age1…` encoding.
-    public var string: String { Bech32.encode(hrp: "age", data: publicKey) }
+    public var encoded: String { Bech32.encode(hrp: "age", data: publicKey) }
 
     public func wrap(fileKey: SecureBytes) throws -> [Stanza] {
         let ephemeral = SecureBytes.random(count: 32)
         let share = Sodium.x25519PublicShare(ephemeral)
         guard let shared = Sodium.x25519(ephemeral, publicKey) else {
-            throw AgeError.key("recipient \(string) is a low-order point and cannot be encrypted to")
+            throw AgeError.key("recipient \(encoded) is a low-order point and cannot be encrypted to")
         }
         let key = Self.wrapKey(shared: shared, share: share, publicKey: publicKey)
         let body = fileKey.withUnsafeBytes { Sodium.seal(key: key, nonce: zeroNonce, plaintext: $0) }
@@ -49,7 +49,9 @@ public struct X25519Recipient: Recipient, Hashable {
 public struct X25519Identity: Identity {
     private let secret: SecureBytes
     /// The matching recipient.
-    public let recipient: X25519Recipient
+    public let x25519Recipient: X25519Recipient
+
+    public var recipient: (any Recipient)? { x25519Recipient }
 
     /// Parses an `AGE-SECRET-KEY-1…` string (uppercase Bech32, checksum verified).
     /// Error messages never include the key itself.
@@ -70,7 +72,7 @@ public struct X25519Identity: Identity {
 
     private init(secret: SecureBytes) {
         self.secret = secret
-        recipient = X25519Recipient(publicKey: Sodium.x25519Base(secret))
+        x25519Recipient = X25519Recipient(publicKey: Sodium.x25519Base(secret))
     }
 
     /// A new random identity.
@@ -78,8 +80,8 @@ public struct X25519Identity: Identity {
         X25519Identity(secret: SecureBytes.random(count: 32))
     }
 
-    /// The `AGE-SECRET-KEY-1…` encoding. Handle the result as secret.
-    public var string: String {
+    /// The `AGE-SECRET-KEY-1…` encoding of the secret key. Handle the result as secret.
+    public var secretKeyString: String {
         secret.withUnsafeBytes { Bech32.encode(hrp: "AGE-SECRET-KEY-", data: Array($0), uppercase: true) }
     }
 
@@ -111,24 +113,23 @@ public struct X25519Identity: Identity {
     private static func judge(_ outcome: Attempt) throws -> SecureBytes? {
         switch outcome {
         case .key(let key): return key
-        case .malformed(let message): throw AgeError.header("malformed X25519 stanza: \(message)")
+        case .malformed(let error): throw error
         case .lowOrder: throw AgeError.header("X25519 stanza with a low-order share: the shared secret is zero")
         case .notMine: return nil
         }
     }
 
-    private enum Attempt { case notMine, lowOrder, malformed(String), key(SecureBytes) }
+    private enum Attempt { case notMine, lowOrder, malformed(AgeError), key(SecureBytes) }
 
     private func attempt(_ stanza: Stanza) -> Attempt {
-        guard stanza.arguments.count == 1 else { return .malformed("expected exactly one argument") }
-        guard let share = UnpaddedBase64.decode(stanza.arguments[0].utf8), share.count == 32 else {
-            return .malformed("the share must be 32 bytes of canonical base64")
-        }
-        guard stanza.body.count == FileKey.size + Sodium.tagSize else {
-            return .malformed("the body must wrap a 16-byte file key")
-        }
+        let share: [UInt8]
+        do {
+            let reader = try StanzaReader(stanza, arguments: 1)
+            share = try reader.bytes(argument: 0, count: 32, name: "share")
+            _ = try reader.body()
+        } catch { return .malformed(error) }
         guard let shared = Sodium.x25519(secret, share) else { return .lowOrder }
-        let key = X25519Recipient.wrapKey(shared: shared, share: share, publicKey: recipient.publicKey)
+        let key = X25519Recipient.wrapKey(shared: shared, share: share, publicKey: x25519Recipient.publicKey)
         guard let fileKey = stanza.body.withUnsafeBytes({ Sodium.open(key: key, nonce: zeroNonce, ciphertext: $0) }) else {
             return .notMine
         }

@@ -53,7 +53,7 @@ extension AgeSecretStore {
     }
 
     /// Decrypts and re-encrypts every secret of one file; nil when it holds none.
-    private static func rekeyFile(_ collection: SecretCollection, at url: URL, to recipients: [X25519Recipient],
+    private static func rekeyFile(_ collection: SecretCollection, at url: URL, to recipients: [any Recipient],
                                   with decryptor: Decryptor, write: Bool) throws -> RekeyedFile? {
         let secrets = try SecretsFile.read(url)
         guard !secrets.isEmpty else { return nil }
@@ -68,7 +68,7 @@ extension AgeSecretStore {
             rekeyed[name] = String(decoding: try encryptor.encrypt(plaintext), as: UTF8.self)
         }
         let result = RekeyResult(collection: collection, file: url.path, secrets: rekeyed.keys.sorted(),
-                                 recipients: recipients.map(\.string))
+                                 recipients: recipients.map(\.encoded))
         guard write else { return RekeyedFile(result: result, temporary: nil) }
         do {
             let file = try AtomicOutputFile(url: url.standardizedFileURL, mode: 0o644)
@@ -82,7 +82,7 @@ extension AgeSecretStore {
 
     /// The current recipients of each collection, reading each node's public key once however
     /// many groups it is in (reads in parallel); errors in collection order.
-    private func rekeyRecipients(_ collections: [SecretCollection]) throws -> [[X25519Recipient]] {
+    private func rekeyRecipients(_ collections: [SecretCollection]) throws -> [[any Recipient]] {
         var needed: [String] = []
         var seen = Set<String>()
         for collection in collections {

@@ -9,7 +9,7 @@ public struct AgeSecretStore: SecretStore {
     /// The inventory used to expand groups and check node names.
     public let hostStore: any HostStore
     /// The controller's public key; every stored secret is also encrypted to it.
-    public let controllerRecipient: X25519Recipient?
+    public let controllerRecipient: (any Recipient)?
     /// The keys used to decrypt.
     public let keys: DecryptionKeys
 
@@ -19,7 +19,7 @@ public struct AgeSecretStore: SecretStore {
         self.hostStore = hostStore
         self.keys = keys
         if let key = controllerPublicKey {
-            do { controllerRecipient = try X25519Recipient(key) } catch {
+            do { controllerRecipient = try AgeKeys.recipient(key) } catch {
                 throw SiteError("invalid controller_age_pub: \(error.message)", file: site.inventory.path,
                                 line: site.inventory.controllerAgePub?.line)
             }
@@ -93,18 +93,18 @@ public struct AgeSecretStore: SecretStore {
     }
 
     /// The public key of `node` from its nodes/NAME.conf `[sitedata] age_pubkey`.
-    public func recipient(node: String) throws -> X25519Recipient {
+    public func recipient(node: String) throws -> any Recipient {
         _ = try hostStore.nodeFunction(node)
         let data = try site.nodeData(node)
         guard let key = data.agePubkey else {
             throw SiteError("node \"\(node)\" has no age_pubkey in [sitedata]; secrets cannot be encrypted to it", file: data.path)
         }
-        do { return try X25519Recipient(key) } catch {
+        do { return try AgeKeys.recipient(key) } catch {
             throw SiteError("node \"\(node)\" has an invalid age_pubkey: \(error.message)", file: data.path)
         }
     }
 
-    private func controller() throws -> X25519Recipient {
+    private func controller() throws -> any Recipient {
         guard let controllerRecipient else {
             throw SiteError("no controller_age_pub in the [secrets] section; stored secrets must be readable by the controller",
                             file: site.inventory.path)
@@ -115,16 +115,16 @@ public struct AgeSecretStore: SecretStore {
     /// The recipients for optionally the controller, the given nodes and every member of the
     /// groups, without duplicates, in that order: the controller's stanza comes first, so the
     /// controller (which rekeys everything) finds it with one X25519 operation.
-    public func recipients(nodes: [String], groups: [String], controller includeController: Bool) throws -> [X25519Recipient] {
+    public func recipients(nodes: [String], groups: [String], controller includeController: Bool) throws -> [any Recipient] {
         try recipients(nodes: nodes, groups: groups, controller: includeController, lookup: recipient(node:))
     }
 
     /// `recipients(nodes:groups:controller:)` with each node's key from `lookup`.
     private func recipients(nodes: [String], groups: [String], controller includeController: Bool,
-                            lookup: (String) throws -> X25519Recipient) throws -> [X25519Recipient] {
-        var result: [X25519Recipient] = []
-        var seen = Set<X25519Recipient>()
-        func add(_ r: X25519Recipient) { if seen.insert(r).inserted { result.append(r) } }
+                            lookup: (String) throws -> any Recipient) throws -> [any Recipient] {
+        var result: [any Recipient] = []
+        var seen = Set<String>()
+        func add(_ r: any Recipient) { if seen.insert(r.encoded).inserted { result.append(r) } }
         if includeController { add(try controller()) }
         for node in nodes { add(try lookup(node)) }
         for group in groups {
@@ -155,14 +155,14 @@ public struct AgeSecretStore: SecretStore {
             var stored: [URL: String] = [:]
             for (collection, url) in zip(targets, urls) {
                 let readers = try currentRecipients(of: collection)
-                stored[url] = readers == recipients ? armored : try Self.armoredValue(value, to: readers)
+                stored[url] = readers.map(\.encoded) == recipients.map(\.encoded) ? armored : try Self.armoredValue(value, to: readers)
             }
             try SecretsFile.update(urls) { url, secrets in secrets[name] = stored[url] }
         }
         return armored
     }
 
-    private static func armoredValue(_ value: [UInt8], to recipients: [X25519Recipient]) throws -> String {
+    private static func armoredValue(_ value: [UInt8], to recipients: [any Recipient]) throws -> String {
         String(decoding: try Encryptor(recipients: recipients, armored: true).encrypt(value), as: UTF8.self)
     }
 
@@ -170,7 +170,7 @@ public struct AgeSecretStore: SecretStore {
     /// is not its public key: every value written would be locked away from the controller.
     func checkControllerPublicKey() throws {
         guard let recipient = controllerRecipient, let key = try site.plainControllerKey(),
-              !key.identities.contains(where: { $0.recipient == recipient }) else { return }
+              !key.identities.contains(where: { $0.recipient?.encoded == recipient.encoded }) else { return }
         throw SiteError("controller_age_pub is not the public key of the controller key in \(key.path); nothing was written, "
                         + "since the controller could not read it (fix controller_age_pub, then retry)",
                         file: site.inventory.path, line: site.inventory.controllerAgePub?.line)
@@ -178,12 +178,12 @@ public struct AgeSecretStore: SecretStore {
 
     /// The recipients every secret of `collection` should have now: the node, or the group's
     /// members, plus the controller; the controller alone for the controller's collection.
-    public func currentRecipients(of collection: SecretCollection) throws -> [X25519Recipient] {
+    public func currentRecipients(of collection: SecretCollection) throws -> [any Recipient] {
         try currentRecipients(of: collection, lookup: recipient(node:))
     }
 
     /// `currentRecipients(of:)` with each node's key from `lookup`.
-    func currentRecipients(of collection: SecretCollection, lookup: (String) throws -> X25519Recipient) throws -> [X25519Recipient] {
+    func currentRecipients(of collection: SecretCollection, lookup: (String) throws -> any Recipient) throws -> [any Recipient] {
         switch collection {
         case .node(let n): return try recipients(nodes: [n], groups: [], controller: true, lookup: lookup)
         case .group(let g): return try recipients(nodes: [], groups: [g], controller: true, lookup: lookup)

@@ -29,7 +29,7 @@ public final class DecryptionKeys: @unchecked Sendable {
     private let passphrase: @Sendable () throws -> String
     private let warn: @Sendable (String) -> Void
     private let lock = NSLock()
-    private var loaded: [X25519Identity]?
+    private var loaded: [any Identity]?
 
     /// Keys from `locations`; `passphrase` is asked only for passphrase-protected identity files,
     /// and `warn` is told about key files that others can read.
@@ -44,11 +44,11 @@ public final class DecryptionKeys: @unchecked Sendable {
 
     /// The identities of every location that exists; an error naming the file when one exists but
     /// cannot be read or parsed, and an error listing every location tried when none has a key.
-    public func identities() throws -> [X25519Identity] {
+    public func identities() throws -> [any Identity] {
         lock.lock()
         defer { lock.unlock() }
         if let loaded { return loaded }
-        var found: [X25519Identity] = []
+        var found: [any Identity] = []
         for location in locations {
             switch location {
             case .requiredFile(let path) where !FileManager.default.fileExists(atPath: path):

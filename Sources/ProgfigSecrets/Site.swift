@@ -115,7 +115,7 @@ extension Site {
     /// The identities in the controller key file, when `controller_age_path` names a file that
     /// exists and is not passphrase-protected (reading those would ask for the passphrase); nil
     /// otherwise. Throws a `SiteError` naming the file when it can't be read or parsed.
-    func plainControllerKey() throws -> (path: String, identities: [X25519Identity])? {
+    func plainControllerKey() throws -> (path: String, identities: [any Identity])? {
         guard let entry = inventory.controllerAgePath else { return nil }
         let path = resolve(path: entry.value).path
         guard let bytes = try SiteFiles.read(URL(fileURLWithPath: path)), !IdentityFile.isEncrypted(bytes) else { return nil }

@@ -33,7 +33,7 @@ public struct SiteValidator {
                     let data = try site.nodeData(node)
                     if let key = data.agePubkey {
                         publicKeys[node] = key
-                        do { _ = try X25519Recipient(key) } catch {
+                        do { _ = try AgeKeys.recipient(key) } catch {
                             findings.append(SiteError("node \"\(node)\": age_pubkey does not parse: \(error.message)", file: data.path))
                         }
                     } else {
@@ -57,12 +57,12 @@ public struct SiteValidator {
         guard let pub = inventory.controllerAgePub else {
             return [SiteError("[secrets] has no controller_age_pub; secrets cannot be stored", file: inventory.path)]
         }
-        let recipient: X25519Recipient
-        do { recipient = try X25519Recipient(pub.value) } catch {
+        let recipient: any Recipient
+        do { recipient = try AgeKeys.recipient(pub.value) } catch {
             return [SiteError("controller_age_pub does not parse: \(error.message)", file: inventory.path, line: pub.line)]
         }
         do {
-            if let key = try site.plainControllerKey(), !key.identities.contains(where: { $0.recipient == recipient }) {
+            if let key = try site.plainControllerKey(), !key.identities.contains(where: { $0.recipient?.encoded == recipient.encoded }) {
                 return [SiteError("controller_age_pub does not match the controller key in \(key.path)", file: inventory.path, line: pub.line)]
             }
         } catch {

@@ -115,7 +115,7 @@ struct AgeCommand: ParsableCommand {
         }
         let recipients: [any Recipient] = passphrase
             ? [try ScryptRecipient(passphrase: try passphrases.newPassphrase())]
-            : try KeyFiles(passphrases: passphrases)
+            : try CommandLineKeys(passphrases: passphrases)
                 .recipients(strings: recipient, recipientFiles: recipientsFile, identityFiles: identity)
         let encryptor = try Encryptor(recipients: recipients, armored: armor)
         try withProgress("encrypt", input: input) { source in
@@ -126,7 +126,7 @@ struct AgeCommand: ParsableCommand {
     }
 
     private func runDecrypt(input: InputFile, passphrases: PassphraseSource) throws {
-        let identities = try KeyFiles(passphrases: passphrases).identities(files: identity)
+        let identities = try CommandLineKeys(passphrases: passphrases).identities(files: identity)
         let decryptor = Decryptor(identities: [PassphraseIdentity(passphrases: passphrases, file: input.path)] + identities)
         do {
             try withProgress("decrypt", input: input) { source in

@@ -49,12 +49,11 @@ struct InitCommand: ParsableCommand {
         for sub in ["nodes", "groups"] {
             try SiteFiles.createDirectory(root.appendingPathComponent(sub))
         }
-        let identity = X25519Identity.generate()
-        var keyFile = Array(KeygenCommand.keyFileContents(of: identity).utf8)
-        defer { SecureBytes.wipe(&keyFile) }
+        var keyFile = KeygenFile.generate()
+        defer { keyFile.wipe() }
         try SiteFiles.createDirectory(keyURL.deletingLastPathComponent())
-        try AtomicFile.write(keyFile, to: keyURL, mode: 0o600, overwrite: false)
-        let text = Self.inventoryTemplate(controllerKeyPath: keySetting, controllerPublicKey: identity.recipient.string)
+        try AtomicFile.write(keyFile.contents, to: keyURL, mode: 0o600, overwrite: false)
+        let text = Self.inventoryTemplate(controllerKeyPath: keySetting, controllerPublicKey: keyFile.recipient)
         do {
             try AtomicFile.write(Array(text.utf8), to: inventory, mode: 0o644, overwrite: false)
         } catch {

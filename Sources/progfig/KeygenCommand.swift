@@ -53,10 +53,11 @@ struct KeygenCommand: ParsableCommand {
     }
 
     private func generate() throws {
-        let identity = X25519Identity.generate()
-        let publicKey = identity.recipient.string
+        var file = KeygenFile.generate()
+        defer { file.wipe() }
+        let publicKey = file.recipient
         try OutputSink.with(path: output, mode: 0o600, overwrite: false) { sink in
-            try sink.write(Self.keyFileContents(of: identity))
+            try file.contents.withUnsafeBytes { try sink.write($0) }
         }
         if !OutputSink.isStandardOutput(output) || isatty(STDOUT_FILENO) != 1 {
             Output.standardError("Public key: \(publicKey)\n")
@@ -64,21 +65,8 @@ struct KeygenCommand: ParsableCommand {
     }
 
     private func printRecipients() throws {
-        let identities = try KeyFiles(passphrases: PassphraseSource()).identities(files: [input ?? "-"])
-        let lines = identities.map { $0.recipient.string + "\n" }.joined()
+        let identities = try CommandLineKeys(passphrases: PassphraseSource()).identities(files: [input ?? "-"])
+        let lines = identities.compactMap { $0.recipient.map { $0.encoded + "\n" } }.joined()
         try OutputSink.with(path: output, mode: OutputSink.ordinaryFileMode, overwrite: false) { try $0.write(lines) }
-    }
-
-    /// An identity file in age-keygen's format: creation time, public key, then the secret key.
-    static func keyFileContents(of identity: X25519Identity, created: Date = Date()) -> String {
-        "# created: \(timestamp(created))\n# public key: \(identity.recipient.string)\n\(identity.string)\n"
-    }
-
-    /// RFC 3339 local time with its UTC offset (`Z` for UTC), as age-keygen writes it.
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = .current
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
     }
 }

@@ -91,7 +91,7 @@ final class FormatTests: XCTestCase {
         }
         var checked: Set<String> = []
         for _ in 0..<200 where checked.count < 3 {
-            let binary = try Encryptor(recipients: [id.recipient]).encrypt(Array("hello".utf8))
+            let binary = try Encryptor(recipients: [id.x25519Recipient]).encrypt(Array("hello".utf8))
             XCTAssertEqual(try Decryptor(identities: [id]).decrypt(binary), Array("hello".utf8))
             for (marker, kind) in [("\n--- ", AgeError.Kind.header), ("\n-> X25519 ", .header)] {
                 guard let bad = mutated(binary, after: marker) else { continue }
@@ -100,7 +100,7 @@ final class FormatTests: XCTestCase {
             }
             // Any slash in the armored lines (the header's lines are ASCII text, whose base64
             // rarely has one, so the payload's usually provides it).
-            var armored = try Encryptor(recipients: [id.recipient], armored: true).encrypt(Array("hello".utf8))
+            var armored = try Encryptor(recipients: [id.x25519Recipient], armored: true).encrypt(Array("hello".utf8))
             let body = (armored.firstIndex(of: 0x0a)! + 1)..<(armored.count - "-----END AGE ENCRYPTED FILE-----\n".utf8.count)
             if let slash = armored[body].firstIndex(of: 0x2f) {
                 armored[slash] = 0xaf
@@ -137,7 +137,7 @@ final class FormatTests: XCTestCase {
     func testHeaderOfEncryptedFileRoundTrips() throws {
         let ids = (0..<3).map { _ in X25519Identity.generate() }
         let plaintext = plaintextStream(1000)
-        let ciphertext = try Encryptor(recipients: ids.map(\.recipient)).encrypt(plaintext)
+        let ciphertext = try Encryptor(recipients: ids.map(\.x25519Recipient)).encrypt(plaintext)
         let (header, rest) = try parseHeader(ciphertext)
         XCTAssertEqual(header.stanzas.count, 3)
         for s in header.stanzas {
@@ -231,7 +231,7 @@ final class FormatTests: XCTestCase {
         let id = X25519Identity.generate()
         for size in [0, 1, 1000, 65536, 65537, 150_000] {
             let plaintext = plaintextStream(size)
-            let armored = try Encryptor(recipients: [id.recipient], armored: true).encrypt(plaintext)
+            let armored = try Encryptor(recipients: [id.x25519Recipient], armored: true).encrypt(plaintext)
             let text = String(decoding: armored, as: UTF8.self)
             XCTAssertTrue(text.hasPrefix("-----BEGIN AGE ENCRYPTED FILE-----\n"))
             XCTAssertTrue(text.hasSuffix("\n-----END AGE ENCRYPTED FILE-----\n"))
@@ -250,7 +250,7 @@ final class FormatTests: XCTestCase {
             XCTAssertNil(decryptCollecting(d, Array("\n \t\r\n".utf8) + armored + Array("\n\n  ".utf8)).0, "size \(size): whitespace")
             // Armored input is refused in binary mode; binary input is refused when armor is required.
             XCTAssertEqual(decryptCollecting(d, armored, armor: .none).0?.kind, .header)
-            let binary = try Encryptor(recipients: [id.recipient]).encrypt(plaintext)
+            let binary = try Encryptor(recipients: [id.x25519Recipient]).encrypt(plaintext)
             XCTAssertEqual(decryptCollecting(d, binary, armor: .required).0?.kind, .armor)
         }
     }
@@ -263,9 +263,9 @@ final class FormatTests: XCTestCase {
         var residues = Set<Int>()
         for size in 100..<148 {
             let plaintext = plaintextStream(size)
-            let binaryLength = try Encryptor(recipients: [id.recipient], stream: stream).encrypt(plaintext).count
+            let binaryLength = try Encryptor(recipients: [id.x25519Recipient], stream: stream).encrypt(plaintext).count
             residues.insert(binaryLength % 48)
-            let armored = try Encryptor(recipients: [id.recipient], armored: true, stream: stream).encrypt(plaintext)
+            let armored = try Encryptor(recipients: [id.x25519Recipient], armored: true, stream: stream).encrypt(plaintext)
             let lines = String(decoding: armored, as: UTF8.self).split(separator: "\n")
             XCTAssertEqual(lines.count, 2 + (binaryLength + 47) / 48, "size \(size)")
             XCTAssertEqual(lines[lines.count - 2].count, binaryLength % 48 == 0 ? 64 : ((binaryLength % 48) + 2) / 3 * 4, "size \(size)")
@@ -278,7 +278,7 @@ final class FormatTests: XCTestCase {
 
     func testArmorRefusals() throws {
         let id = X25519Identity.generate()
-        let armored = String(decoding: try Encryptor(recipients: [id.recipient], armored: true).encrypt(plaintextStream(500)), as: UTF8.self)
+        let armored = String(decoding: try Encryptor(recipients: [id.x25519Recipient], armored: true).encrypt(plaintextStream(500)), as: UTF8.self)
         let d = Decryptor(identities: [id])
         var lines = armored.split(separator: "\n").map(String.init)
         func check(_ text: String, _ what: String) {
@@ -303,7 +303,7 @@ final class FormatTests: XCTestCase {
     func testArmorSurroundingWhitespace() throws {
         let id = X25519Identity.generate()
         let plaintext = plaintextStream(500)
-        let armored = String(decoding: try Encryptor(recipients: [id.recipient], armored: true).encrypt(plaintext), as: UTF8.self)
+        let armored = String(decoding: try Encryptor(recipients: [id.x25519Recipient], armored: true).encrypt(plaintext), as: UTF8.self)
         let d = Decryptor(identities: [id])
         for (text, what) in [("\n \t\r\n" + armored, "whitespace lines before"),
                              (String(repeating: "\n", count: 1024) + armored, "1,024 bytes before"),
@@ -329,7 +329,7 @@ final class FormatTests: XCTestCase {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
         var paddings = Set<Int>()
         for size in 500..<503 {
-            let armored = String(decoding: try Encryptor(recipients: [id.recipient], armored: true).encrypt(plaintextStream(size)), as: UTF8.self)
+            let armored = String(decoding: try Encryptor(recipients: [id.x25519Recipient], armored: true).encrypt(plaintextStream(size)), as: UTF8.self)
             let lines = armored.split(separator: "\n").map(String.init)
             let last = lines.count - 2
             let padding = lines[last].reversed().prefix { $0 == "=" }.count
@@ -358,11 +358,11 @@ final class FormatTests: XCTestCase {
         let id = X25519Identity.generate()
         for size in [0, 1, 100_000] {
             let plaintext = plaintextStream(size)
-            let ciphertext = try Encryptor(recipients: [id.recipient]).encrypt(plaintext)
+            let ciphertext = try Encryptor(recipients: [id.x25519Recipient]).encrypt(plaintext)
             XCTAssertTrue(ciphertext.starts(with: Array("age-encryption.org/v1\n-> X25519 ".utf8)))
             XCTAssertEqual(try Decryptor(identities: [id]).decrypt(ciphertext), plaintext)
             // Two encryptions of the same plaintext differ (fresh file key, ephemeral share and nonce).
-            XCTAssertNotEqual(try Encryptor(recipients: [id.recipient]).encrypt(plaintext), ciphertext)
+            XCTAssertNotEqual(try Encryptor(recipients: [id.x25519Recipient]).encrypt(plaintext), ciphertext)
             assertAgeError(.noMatch) { try Decryptor(identities: [X25519Identity.generate()]).decrypt(ciphertext) }
             assertAgeError(.noMatch) { try Decryptor(identities: []).decrypt(ciphertext) }
         }
@@ -371,7 +371,7 @@ final class FormatTests: XCTestCase {
     func testThreeRecipients() throws {
         let ids = (0..<3).map { _ in X25519Identity.generate() }
         let plaintext = plaintextStream(70_000)
-        let ciphertext = try Encryptor(recipients: ids.map(\.recipient)).encrypt(plaintext)
+        let ciphertext = try Encryptor(recipients: ids.map(\.x25519Recipient)).encrypt(plaintext)
         for id in ids {
             XCTAssertEqual(try Decryptor(identities: [id]).decrypt(ciphertext), plaintext)
             // An unrelated identity first does not prevent a later one from matching.
@@ -384,7 +384,7 @@ final class FormatTests: XCTestCase {
     func testManyRecipients() throws {
         let ids = (0..<40).map { _ in X25519Identity.generate() }
         let plaintext = plaintextStream(3000)
-        let ciphertext = try Encryptor(recipients: ids.map(\.recipient)).encrypt(plaintext)
+        let ciphertext = try Encryptor(recipients: ids.map(\.x25519Recipient)).encrypt(plaintext)
         XCTAssertEqual(try parseHeader(ciphertext).0.stanzas.count, 40)
         for i in [0, 17, 39] {
             XCTAssertEqual(try Decryptor(identities: [ids[i]]).decrypt(ciphertext), plaintext)
@@ -414,7 +414,7 @@ final class FormatTests: XCTestCase {
     }
 
     func testEncryptorRecipientRules() throws {
-        let x = X25519Identity.generate().recipient
+        let x = X25519Identity.generate().x25519Recipient
         let s = try ScryptRecipient(passphrase: "p", workFactor: Self.scryptWorkFactor)
         let s2 = try ScryptRecipient(passphrase: "q", workFactor: Self.scryptWorkFactor)
         XCTAssertEqual(assertAgeError(.usage) { try Encryptor(recipients: []) }?.message, "no recipients given")
@@ -432,7 +432,7 @@ final class FormatTests: XCTestCase {
         let fileKey = SecureBytes.random(count: 16)
         let scrypt = try ScryptRecipient(passphrase: "p", workFactor: Self.scryptWorkFactor).wrap(fileKey: fileKey)
         let id = X25519Identity.generate()
-        let x = try id.recipient.wrap(fileKey: fileKey)
+        let x = try id.x25519Recipient.wrap(fileKey: fileKey)
         for stanzas in [scrypt + x, x + scrypt] {
             let nonce = [UInt8](repeating: 0, count: 16)
             var sink = ArraySink()
@@ -448,7 +448,7 @@ final class FormatTests: XCTestCase {
 
     func testMaxStanzas() throws {
         let ids = (0..<5).map { _ in X25519Identity.generate() }
-        let ciphertext = try Encryptor(recipients: ids.map(\.recipient)).encrypt([42])
+        let ciphertext = try Encryptor(recipients: ids.map(\.x25519Recipient)).encrypt([42])
         XCTAssertEqual(try Decryptor(identities: [ids[4]], limits: Limits(maxStanzas: 5)).decrypt(ciphertext), [42])
         let (e, released) = decryptCollecting(Decryptor(identities: [ids[0]], limits: Limits(maxStanzas: 4)), ciphertext)
         XCTAssertEqual(e?.kind, .limit, e?.message ?? "")
@@ -459,7 +459,7 @@ final class FormatTests: XCTestCase {
 
     func testMaxHeaderBytes() throws {
         let ids = (0..<3).map { _ in X25519Identity.generate() }
-        let ciphertext = try Encryptor(recipients: ids.map(\.recipient)).encrypt([42])
+        let ciphertext = try Encryptor(recipients: ids.map(\.x25519Recipient)).encrypt([42])
         let headerSize = try parseHeader(ciphertext).0.encoded().count
         XCTAssertEqual(try Decryptor(identities: [ids[2]], limits: Limits(maxHeaderBytes: headerSize)).decrypt(ciphertext), [42])
         let e = assertAgeError(.limit) { try Decryptor(identities: [ids[2]], limits: Limits(maxHeaderBytes: headerSize - 1)).decrypt(ciphertext) }

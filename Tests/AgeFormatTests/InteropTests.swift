@@ -170,11 +170,11 @@ else:
             if let keygen {
                 try run(keygen, ["-o", file.path])
             } else {
-                try Data("# generated here\n\(X25519Identity.generate().string)\n".utf8).write(to: file)
+                try Data("# generated here\n\(X25519Identity.generate().secretKeyString)\n".utf8).write(to: file)
             }
             let ids = try IdentityFile.load(path: file.path) { XCTFail("no passphrase expected"); return "" }
             XCTAssertEqual(ids.count, 1)
-            return Key(file: file, secret: ids[0].string, recipient: ids[0].recipient.string)
+            return Key(file: file, secret: try XCTUnwrap(ids[0] as? X25519Identity).secretKeyString, recipient: try XCTUnwrap(ids[0].recipient).encoded)
         }
     }
 
@@ -224,7 +224,7 @@ else:
                     XCTAssertTrue(try readOutput(outURL) == plaintext, "age decrypting ours: \(what)")
                     // age -> here, decrypting with every recipient's identity file.
                     var args = ["-e"]
-                    for r in recipients { args += ["-r", r.string] }
+                    for r in recipients { args += ["-r", r.encoded] }
                     if armored { args.append("-a") }
                     let ageURL = dir.appendingPathComponent("from-age.age")
                     try run(age, args + ["-o", ageURL.path, plainURL.path])
@@ -307,7 +307,7 @@ else:
             let plainURL = dir.appendingPathComponent("plain"), encURL = dir.appendingPathComponent("enc"), outURL = dir.appendingPathComponent("out")
             try? FileManager.default.removeItem(at: outURL)
             try write(plaintext, plainURL)
-            try write(try encryptHere(plaintext, to: [id.recipient], armored: false), encURL)
+            try write(try encryptHere(plaintext, to: [id.x25519Recipient], armored: false), encURL)
             try run(age, ["-d", "-i", key.file.path, "-o", outURL.path, encURL.path])
             XCTAssertTrue(try readOutput(outURL) == plaintext, "age decrypting ours, size \(size)")
             try run(age, ["-e", "-r", key.recipient, "-o", encURL.path, plainURL.path])
@@ -323,14 +323,14 @@ else:
         let key = try makeKeys(1, in: dir)[0]
         let id = try X25519Identity(key.secret)
         // With one X25519 recipient the header has a fixed length, so the size picks the remainder.
-        let overhead = try Encryptor(recipients: [id.recipient]).encrypt([]).count
+        let overhead = try Encryptor(recipients: [id.x25519Recipient]).encrypt([]).count
         for remainder in [0, 1, 2, 20, 45, 46, 47] {
             let size = 100 + ((remainder - (overhead + 100) % 48) % 48 + 48) % 48
             let plaintext = plaintextStream(size)
             let plainURL = dir.appendingPathComponent("plain"), encURL = dir.appendingPathComponent("enc"), outURL = dir.appendingPathComponent("out")
             try? FileManager.default.removeItem(at: outURL)
             try write(plaintext, plainURL)
-            let armored = try encryptHere(plaintext, to: [id.recipient], armored: true)
+            let armored = try encryptHere(plaintext, to: [id.x25519Recipient], armored: true)
             let lastLine = String(decoding: armored, as: UTF8.self).split(separator: "\n").dropLast().last ?? ""
             XCTAssertEqual(lastLine.count, remainder == 0 ? 64 : (remainder + 2) / 3 * 4, "remainder \(remainder)")
             try write(armored, encURL)
@@ -394,10 +394,10 @@ else:
         var asked = 0
         let ids = try IdentityFile.load(path: encryptedKeyFile.path) { asked += 1; return pass }
         XCTAssertEqual(asked, 1)
-        XCTAssertEqual(ids.map(\.recipient.string), [key.recipient])
+        XCTAssertEqual(ids.map { $0.recipient?.encoded }, [key.recipient])
         let plaintext = plaintextStream(1000)
         let encURL = dir.appendingPathComponent("enc"), outURL = dir.appendingPathComponent("out")
-        try write(try encryptHere(plaintext, to: [ids[0].recipient], armored: false), encURL)
+        try write(try encryptHere(plaintext, to: [try XCTUnwrap(ids[0].recipient)], armored: false), encURL)
         try py(["age-pty", pass, age, "-d", "-i", encryptedKeyFile.path, "-o", outURL.path, encURL.path])
         XCTAssertTrue(try readOutput(outURL) == plaintext)
     }
@@ -418,16 +418,16 @@ else:
                 for recipientCount in [1, 3] {
                     let tag = "\(size)-\(armored)-\(recipientCount)"
                     let what = "size \(size), armored \(armored), \(recipientCount) recipient(s)"
-                    let recipients = ids.prefix(recipientCount).map(\.recipient)
+                    let recipients = ids.prefix(recipientCount).map(\.x25519Recipient)
                     let decryptID = ids[recipientCount - 1]
                     // Here -> pyrage.
                     let encURL = dir.appendingPathComponent("here-\(tag)"), outURL = dir.appendingPathComponent("out-\(tag)")
                     try write(try encryptHere(plaintext, to: recipients, armored: armored), encURL)
-                    decryptJobs.append(["dec-x25519", encURL.path, outURL.path, decryptID.string])
+                    decryptJobs.append(["dec-x25519", encURL.path, outURL.path, decryptID.secretKeyString])
                     checks.append((outURL, plaintext, "pyrage decrypting ours: \(what)"))
                     // pyrage -> here.
                     let pyURL = dir.appendingPathComponent("pyrage-\(tag)")
-                    encryptJobs.append(["enc-x25519", plainURL.path, pyURL.path, armored ? "1" : "0"] + recipients.map(\.string))
+                    encryptJobs.append(["enc-x25519", plainURL.path, pyURL.path, armored ? "1" : "0"] + recipients.map(\.encoded))
                     fromPyrage.append((pyURL, plaintext, decryptID, "decrypting pyrage's file: \(what)"))
                 }
             }

@@ -36,24 +36,24 @@ final class KeyParsingTests: XCTestCase {
         XCTAssertEqual(pairs.count, 3)
         for (secret, publicKey) in pairs {
             let id = try X25519Identity(secret)
-            XCTAssertEqual(id.recipient.string, publicKey)
-            XCTAssertEqual(id.string, secret)
-            XCTAssertEqual(try X25519Recipient(publicKey), id.recipient)
-            XCTAssertEqual(try X25519Recipient(publicKey).string, publicKey)
-            XCTAssertEqual(id.recipient.publicKey.count, 32)
+            XCTAssertEqual(id.x25519Recipient.encoded, publicKey)
+            XCTAssertEqual(id.secretKeyString, secret)
+            XCTAssertEqual(try X25519Recipient(publicKey), id.x25519Recipient)
+            XCTAssertEqual(try X25519Recipient(publicKey).encoded, publicKey)
+            XCTAssertEqual(id.x25519Recipient.publicKey.count, 32)
         }
     }
 
     func testGeneratedIdentityRoundTrip() throws {
         for _ in 0..<5 {
             let id = X25519Identity.generate()
-            XCTAssertTrue(id.string.hasPrefix("AGE-SECRET-KEY-1"))
-            XCTAssertEqual(id.string.count, 74)
-            XCTAssertEqual(id.string, id.string.uppercased())
-            XCTAssertTrue(id.recipient.string.hasPrefix("age1"))
-            XCTAssertEqual(id.recipient.string.count, 62)
-            let again = try X25519Identity(id.string)
-            XCTAssertEqual(again.recipient, id.recipient)
+            XCTAssertTrue(id.secretKeyString.hasPrefix("AGE-SECRET-KEY-1"))
+            XCTAssertEqual(id.secretKeyString.count, 74)
+            XCTAssertEqual(id.secretKeyString, id.secretKeyString.uppercased())
+            XCTAssertTrue(id.x25519Recipient.encoded.hasPrefix("age1"))
+            XCTAssertEqual(id.x25519Recipient.encoded.count, 62)
+            let again = try X25519Identity(id.secretKeyString)
+            XCTAssertEqual(again.x25519Recipient, id.x25519Recipient)
         }
     }
 
@@ -126,7 +126,7 @@ final class KeyParsingTests: XCTestCase {
         let crlf = lf.replacingOccurrences(of: "\n", with: "\r\n") + "\r\n"
         for text in [lf, lf + "\n", crlf] {
             let ids = try IdentityFile.parse(text, name: "keys.txt")
-            XCTAssertEqual(ids.map(\.recipient.string), pairs.map(\.publicKey))
+            XCTAssertEqual(ids.map { $0.recipient?.encoded }, pairs.map(\.publicKey))
         }
         // The project's identity files as age-keygen/rage wrote them.
         for name in ["age_identities.txt", "rage_identities.txt"] {
@@ -200,7 +200,7 @@ final class KeyParsingTests: XCTestCase {
             var prompts = 0
             let ids = try IdentityFile.parse(contents: encrypted, name: "keys.age") { prompts += 1; return "correct horse" }
             XCTAssertEqual(prompts, 1)
-            XCTAssertEqual(ids.map(\.recipient.string), [pairs[0].publicKey, pairs[2].publicKey])
+            XCTAssertEqual(ids.map { $0.recipient?.encoded }, [pairs[0].publicKey, pairs[2].publicKey])
             let e = assertAgeError(.noMatch) { try IdentityFile.parse(contents: encrypted, name: "keys.age") { "wrong" } }
             XCTAssertEqual(e?.message, "keys.age: cannot decrypt the passphrase-protected identity file: wrong passphrase")
         }
@@ -223,7 +223,7 @@ final class KeyParsingTests: XCTestCase {
         let pairs = try Self.ageKeygenPairs()
         let lf = "# team\n\n\(pairs[0].publicKey)\n#x\n\(pairs[1].publicKey)\n\n\(pairs[2].publicKey)"
         for text in [lf, lf + "\n", lf.replacingOccurrences(of: "\n", with: "\r\n") + "\r\n"] {
-            XCTAssertEqual(try RecipientsFile.parse(text, name: "r.txt").map(\.string), pairs.map(\.publicKey))
+            XCTAssertEqual(try RecipientsFile.parse(text, name: "r.txt").map(\.encoded), pairs.map(\.publicKey))
         }
         for name in ["age_recipients.txt", "rage_recipients.txt"] {
             XCTAssertEqual(try RecipientsFile.load(path: projectVectorsDir.appendingPathComponent("files/\(name)").path).count, 3)

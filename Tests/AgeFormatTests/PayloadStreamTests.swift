@@ -118,7 +118,7 @@ final class PayloadStreamTests: XCTestCase {
         for size in [0, 1, Self.chunk, Self.chunk + 1, 33 * Self.chunk] {
             for armored in [false, true] {
                 let plaintext = plaintextStream(size)
-                let file = try Encryptor(recipients: [id.recipient], armored: armored).encrypt(plaintext)
+                let file = try Encryptor(recipients: [id.x25519Recipient], armored: armored).encrypt(plaintext)
                 XCTAssertTrue(try Decryptor(identities: [id]).decrypt(file) == plaintext, "size \(size), armored \(armored)")
             }
         }
@@ -265,7 +265,7 @@ final class PayloadStreamTests: XCTestCase {
             let encFD = open(encURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
             XCTAssertGreaterThanOrEqual(inFD, 0); XCTAssertGreaterThanOrEqual(encFD, 0)
             var sink = FileDescriptorSink(fd: encFD, name: "enc")
-            try Encryptor(recipients: [identity.recipient], stream: enc)
+            try Encryptor(recipients: [identity.x25519Recipient], stream: enc)
                 .encrypt(from: FileDescriptorSource(fd: inFD, name: "plain"), to: &sink)
             close(inFD); close(encFD)
             let readFD = open(encURL.path, O_RDONLY)

@@ -38,7 +38,7 @@ final class X25519ShareTests: XCTestCase {
     func testWrappedKeyOpens() throws {
         let identity = X25519Identity.generate()
         let plaintext = Array("fixed-base".utf8)
-        let ciphertext = try Encryptor(recipients: [identity.recipient]).encrypt(plaintext)
+        let ciphertext = try Encryptor(recipients: [identity.x25519Recipient]).encrypt(plaintext)
         XCTAssertEqual(try Decryptor(identities: [identity]).decrypt(ciphertext), plaintext)
     }
 }

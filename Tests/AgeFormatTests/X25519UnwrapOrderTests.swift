@@ -8,8 +8,8 @@ final class X25519UnwrapOrderTests: XCTestCase {
 
     private func stanzas(others: Int, ownAt position: Int, malformedAt bad: Int?) throws -> ([Stanza], SecureBytes) {
         let fileKey = FileKey.generate()
-        var list = try (0..<others).flatMap { _ in try X25519Identity.generate().recipient.wrap(fileKey: fileKey) }
-        list.insert(contentsOf: try identity.recipient.wrap(fileKey: fileKey), at: position)
+        var list = try (0..<others).flatMap { _ in try X25519Identity.generate().x25519Recipient.wrap(fileKey: fileKey) }
+        list.insert(contentsOf: try identity.x25519Recipient.wrap(fileKey: fileKey), at: position)
         if let bad { list.insert(malformed, at: bad) }
         return (list, fileKey)
     }

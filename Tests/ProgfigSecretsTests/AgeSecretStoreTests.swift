@@ -50,8 +50,8 @@ final class AgeSecretStoreTests: XCTestCase {
         let c = try store.encrypt(name: "s", value: bytes("v"), nodes: [], groups: ["universal"], controllerKey: true, store: false)
         XCTAssertEqual(try stanzaCount(c), 4)
 
-        XCTAssertEqual(try store.recipients(nodes: ["n3", "n1"], groups: ["g1"], controller: true).map(\.string),
-                       [site.controller, site.key("n3"), site.key("n1"), site.key("n2")].map(\.recipient.string))
+        XCTAssertEqual(try store.recipients(nodes: ["n3", "n1"], groups: ["g1"], controller: true).map(\.encoded),
+                       [site.controller, site.key("n3"), site.key("n1"), site.key("n2")].map(\.x25519Recipient.encoded))
     }
 
     func testStoreAlwaysAddsController() throws {

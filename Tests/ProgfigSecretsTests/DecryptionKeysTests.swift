@@ -99,18 +99,18 @@ final class DecryptionKeysTests: XCTestCase {
         let store = try site.store(SecretStoreOptions(keyOverrides: [site.path("elsewhere/n2.age")]))
         XCTAssertEqual(try value(store, .group("g1"), "grp"), "g1 value")
         XCTAssertEqual(try value(store, .node("n1"), "own"), "n1 only")
-        XCTAssertEqual(try store.keys.identities().map(\.recipient), [site.key("n2").recipient, site.key("n1").recipient])
+        XCTAssertEqual(try store.keys.identities().map { $0.recipient?.encoded }, [site.key("n2").x25519Recipient.encoded, site.key("n1").x25519Recipient.encoded])
     }
 
     func testEnvironmentKeyText() throws {
         let site = try makeSite()
-        let store = try site.store(SecretStoreOptions(environmentKey: "# from the environment\n" + site.controller.string + "\n"))
-        XCTAssertEqual(store.keys.locations, [.environment(variable: "PROGFIG_AGE_KEY", text: "# from the environment\n" + site.controller.string + "\n"),
+        let store = try site.store(SecretStoreOptions(environmentKey: "# from the environment\n" + site.controller.secretKeyString + "\n"))
+        XCTAssertEqual(store.keys.locations, [.environment(variable: "PROGFIG_AGE_KEY", text: "# from the environment\n" + site.controller.secretKeyString + "\n"),
                                               .file(site.controllerKeyPath), .file(site.fallbackKeyPath)])
         XCTAssertEqual(try value(store, .controller, "ctl"), "controller only")
         XCTAssertEqual(try value(store, .node("n1"), "own"), "n1 only")
 
-        let n2 = try site.store(SecretStoreOptions(environmentKey: site.key("n2").string))
+        let n2 = try site.store(SecretStoreOptions(environmentKey: site.key("n2").secretKeyString))
         XCTAssertThrowsSiteError(try value(n2, .node("n1"), "own"),
                                  "cannot decrypt secret \"own\" of node n1: none of the loaded keys ($PROGFIG_AGE_KEY, \(site.controllerKeyPath), \(site.fallbackKeyPath)) is a recipient")
 
@@ -130,17 +130,17 @@ final class DecryptionKeysTests: XCTestCase {
         let counter = CallCounter()
         let options = SecretStoreOptions.from(
             keyPaths: ["/cli/one.age", "/cli/two.age"],
-            environment: ["PROGFIG_AGE_KEY_FILE": "/env/file.age", "PROGFIG_AGE_KEY": site.key("n2").string, "HOME": "/root"],
+            environment: ["PROGFIG_AGE_KEY_FILE": "/env/file.age", "PROGFIG_AGE_KEY": site.key("n2").secretKeyString, "HOME": "/root"],
             actingAsNode: "n1", passphrase: { counter.increment(); return "pw" })
         XCTAssertEqual(options.keyOverrides, ["/cli/one.age", "/cli/two.age", "/env/file.age"])
-        XCTAssertEqual(options.environmentKey, site.key("n2").string)
+        XCTAssertEqual(options.environmentKey, site.key("n2").secretKeyString)
         XCTAssertEqual(options.actingAsNode, "n1")
         XCTAssertEqual(try options.passphrase(), "pw")
         XCTAssertEqual(counter.value, 1)
         let store = try site.store(options)
         XCTAssertEqual(store.keys.locations, [
             .requiredFile("/cli/one.age"), .requiredFile("/cli/two.age"), .requiredFile("/env/file.age"),
-            .environment(variable: "PROGFIG_AGE_KEY", text: site.key("n2").string),
+            .environment(variable: "PROGFIG_AGE_KEY", text: site.key("n2").secretKeyString),
             .file(site.path("keys/n1.age")), .file(site.controllerKeyPath), .file(site.fallbackKeyPath),
         ])
         XCTAssertThrowsSiteError(try value(store, .group("g1"), "grp"), "/cli/one.age: age key file not found")

@@ -35,13 +35,13 @@ final class RekeyTests: XCTestCase {
     private let files = ["controller.secrets.json", "nodes/n1.secrets.json", "groups/g1.secrets.json"]
 
     private func expectedResults(_ site: SecretsSite, g1: [String]) -> [Row] {
-        let controller = site.controller.recipient.string
+        let controller = site.controller.x25519Recipient.encoded
         return [
             Row(collection: .controller, file: site.path("controller.secrets.json"), secrets: ["ctl"], recipients: [controller]),
             Row(collection: .node("n1"), file: site.path("nodes/n1.secrets.json"), secrets: ["own"],
-                        recipients: [controller, site.key("n1").recipient.string]),
+                        recipients: [controller, site.key("n1").x25519Recipient.encoded]),
             Row(collection: .group("g1"), file: site.path("groups/g1.secrets.json"), secrets: ["alpha", "beta"],
-                        recipients: [controller] + g1.map { site.key($0).recipient.string }),
+                        recipients: [controller] + g1.map { site.key($0).x25519Recipient.encoded }),
         ]
     }
 

@@ -35,7 +35,7 @@ final class SecretValueEdgeTests: XCTestCase {
         let site = try makeSite()
         var secrets: [String: String] = [:]
         for size in [0, 1, 65535, 65536, 65537, 2 * 65536] {
-            let result = try runProcess(age, ["-a", "-r", site.key("n1").recipient.string], stdin: payload(size))
+            let result = try runProcess(age, ["-a", "-r", site.key("n1").x25519Recipient.encoded], stdin: payload(size))
             XCTAssertEqual(result.status, 0, result.stderr)
             secrets["s\(size)"] = result.text
         }

@@ -14,7 +14,7 @@ final class SecretsFileTests: XCTestCase {
 
     private func armoredSample(_ text: String) throws -> String {
         let id = X25519Identity.generate()
-        return String(decoding: try Encryptor(recipients: [id.recipient], armored: true).encrypt(Array(text.utf8)), as: UTF8.self)
+        return String(decoding: try Encryptor(recipients: [id.x25519Recipient], armored: true).encrypt(Array(text.utf8)), as: UTF8.self)
     }
 
     func testEncodeMatchesPythonByteForByte() throws {
@@ -149,7 +149,7 @@ final class SecretsFileTests: XCTestCase {
         try site.writeInventory(nodes: [("node1", "func1")])
         let node1 = try site.addNode("node1")
         try site.writeControllerKey()
-        let recipients: [any Recipient] = [node1.recipient, site.controller.recipient]
+        let recipients: [any Recipient] = [node1.x25519Recipient, site.controller.x25519Recipient]
         var original: [String: String] = [:]
         var plaintexts: [String: String] = [:]
         for (name, value) in [("db_password", "hunter2"), ("tls key", "-----BEGIN KEY-----\nabc\n-----END KEY-----\n"),
@@ -158,7 +158,7 @@ final class SecretsFileTests: XCTestCase {
             plaintexts[name] = value
         }
         if let age = ageBinaryPath {
-            let result = try runProcess(age, ["-a", "-r", node1.recipient.string, "-r", site.controller.recipient.string],
+            let result = try runProcess(age, ["-a", "-r", node1.x25519Recipient.encoded, "-r", site.controller.x25519Recipient.encoded],
                                         stdin: Array("from the age binary".utf8))
             XCTAssertEqual(result.status, 0, result.stderr)
             original["age_cli_secret"] = result.text

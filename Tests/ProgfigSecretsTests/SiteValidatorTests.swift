@@ -48,13 +48,13 @@ final class SiteValidatorTests: XCTestCase {
                                 nodes: [("good", "webserver"), ("nokey", "dbserver"), ("badkey", "webserver"),
                                         ("noconf", "webserver"), ("norole", "mystery")],
                                 functionRoles: [("webserver", "nginx"), ("dbserver", "postgres")],
-                                controllerPub: other.recipient.string)
+                                controllerPub: other.x25519Recipient.encoded)
         try site.writeControllerKey()   // does not match controller_age_pub
         let good = try site.addNode("good")
         try site.addNode("nokey", pubkey: .some(nil))
         try site.addNode("badkey", pubkey: "age1notakey")
         try site.addNode("norole")
-        let valid = String(decoding: try Encryptor(recipients: [good.recipient], armored: true).encrypt([1, 2, 3]), as: UTF8.self)
+        let valid = String(decoding: try Encryptor(recipients: [good.x25519Recipient], armored: true).encrypt([1, 2, 3]), as: UTF8.self)
         try site.write(String(decoding: SecretsFile.encode(["ok": valid, "plain": "not an age file"]), as: UTF8.self),
                        to: "nodes/good.secrets.json")
         try site.write("this is { not json", to: "groups/web.secrets.json")

@@ -87,7 +87,7 @@ import AgeFormat
 
 /// The text of an age identity file for `identity`, as age-keygen writes it.
 func identityFileText(_ identity: X25519Identity) -> String {
-    "# created: 2024-01-01T00:00:00Z\n# public key: \(identity.recipient.string)\n\(identity.string)\n"
+    "# created: 2024-01-01T00:00:00Z\n# public key: \(identity.x25519Recipient.encoded)\n\(identity.secretKeyString)\n"
 }
 
 /// A progfiguration site in a temporary directory with real age keys: inventory.conf, nodes/NAME.conf
@@ -117,7 +117,7 @@ final class SecretsSite {
     ) throws {
         var text = "[secrets]\n"
         if let path = controllerPath ?? controllerKeyPath { text += "controller_age_path = \(path)\n" }
-        if let pub = controllerPub ?? controller.recipient.string { text += "controller_age_pub = \(pub)\n" }
+        if let pub = controllerPub ?? controller.x25519Recipient.encoded { text += "controller_age_pub = \(pub)\n" }
         if let path = fallbackPath ?? fallbackKeyPath { text += "node_fallback_age_path = \(path)\n" }
         text += "\n[groups]\n" + groups.map { "\($0.0) = \($0.1)\n" }.joined()
         text += "\n[node_function_map]\n" + nodes.map { "\($0.0) = \($0.1)\n" }.joined()
@@ -132,7 +132,7 @@ final class SecretsSite {
         let identity = X25519Identity.generate()
         nodeKeys[name] = identity
         var text = "[node]\naddress = \(name).example.com\n\n[sitedata]\n"
-        if let key = pubkey ?? identity.recipient.string { text += "age_pubkey = \(key)\n" }
+        if let key = pubkey ?? identity.x25519Recipient.encoded { text += "age_pubkey = \(key)\n" }
         if let keyPath { text += "age_key_path = \(keyPath)\n" }
         text += "flavor = plain\n"
         try write(text, to: "nodes/\(name).conf")

@@ -115,7 +115,7 @@ final class AgeFailureTests: XCTestCase {
 
     func testInvalidIdentityFileNamesTheLineButNotTheKey() throws {
         let (dir, _) = try encryptedFixture()
-        var key = X25519Identity.generate().string
+        var key = X25519Identity.generate().secretKeyString
         let removed = key.removeLast()
         key.append(removed == "Q" ? "P" : "Q")
         try "# broken\n\(key)\n".write(to: dir.appendingPathComponent("bad.txt"), atomically: false, encoding: .utf8)

@@ -183,8 +183,8 @@ final class DurabilityTests: XCTestCase {
     func testInterruptedDecryptionLeavesNoPartialOutput() throws {
         let dir = try makeTemporaryDirectory()
         let key = X25519Identity.generate()
-        try "\(key.string)\n".write(to: dir.appendingPathComponent("key.txt"), atomically: false, encoding: .utf8)
-        let file = try Encryptor(recipients: [key.recipient]).encrypt([UInt8](repeating: 7, count: 10 * PayloadStream.chunkSize))
+        try "\(key.secretKeyString)\n".write(to: dir.appendingPathComponent("key.txt"), atomically: false, encoding: .utf8)
+        let file = try Encryptor(recipients: [key.x25519Recipient]).encrypt([UInt8](repeating: 7, count: 10 * PayloadStream.chunkSize))
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             let process = Process()
             process.executableURL = ProgfigRunner.executableURL

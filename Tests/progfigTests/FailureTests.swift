@@ -107,7 +107,7 @@ final class FailureTests: XCTestCase {
     /// rekeying refuse and write nothing: every value would be locked away from the controller.
     func testWrongControllerPublicKeyRefusesToWrite() throws {
         let site = try makeExampleSite()
-        let web2 = try XCTUnwrap(try loadIdentities(site.key("web2")).first).recipient.string
+        let web2 = try XCTUnwrap(try loadIdentities(site.key("web2")).first?.recipient).encoded
         try replaceLine(try XCTUnwrap(String(contentsOf: site.root.appendingPathComponent("inventory.conf"), encoding: .utf8)
                             .split(separator: "\n").first { $0.hasPrefix("controller_age_pub") }).description,
                         with: "controller_age_pub = \(web2)", in: site.root.appendingPathComponent("inventory.conf"))

@@ -9,9 +9,9 @@ extension XCTestCase {
     func makeIdentityFile(_ name: String, in directory: URL) throws -> (url: URL, recipient: String) {
         let identity = X25519Identity.generate()
         let url = directory.appendingPathComponent(name)
-        try "# test key\n\(identity.string)\n".write(to: url, atomically: false, encoding: .utf8)
+        try "# test key\n\(identity.secretKeyString)\n".write(to: url, atomically: false, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
-        return (url, identity.recipient.string)
+        return (url, identity.x25519Recipient.encoded)
     }
 
     /// `count` random bytes written to `name` in `directory`.

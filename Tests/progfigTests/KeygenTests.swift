@@ -17,7 +17,7 @@ final class KeygenTests: XCTestCase {
         XCTAssertNotNil(lines[2].range(of: secretKeyPattern, options: .regularExpression), "bad secret key line", file: file, line: line)
         XCTAssertEqual(lines[3], "", file: file, line: line)
         let publicKey = String(lines[1].dropFirst("# public key: ".count))
-        XCTAssertEqual(try X25519Identity(lines[2]).recipient.string, publicKey, "public key matches secret key", file: file, line: line)
+        XCTAssertEqual(try X25519Identity(lines[2]).x25519Recipient.encoded, publicKey, "public key matches secret key", file: file, line: line)
         return publicKey
     }
 
@@ -79,9 +79,9 @@ final class KeygenTests: XCTestCase {
     func testConvertPrintsOneRecipientPerIdentity() throws {
         let dir = try makeTemporaryDirectory()
         let a = X25519Identity.generate(), b = X25519Identity.generate()
-        let text = "# two keys\n\(a.string)\n\n\(b.string)\n"
+        let text = "# two keys\n\(a.secretKeyString)\n\n\(b.secretKeyString)\n"
         let result = try ProgfigRunner.run(["keygen", "-y"], in: dir, stdin: Data(text.utf8))
-        XCTAssertEqual(result.stdoutText, "\(a.recipient.string)\n\(b.recipient.string)\n")
+        XCTAssertEqual(result.stdoutText, "\(a.x25519Recipient.encoded)\n\(b.x25519Recipient.encoded)\n")
     }
 
     func testConvertOfAMissingFileNamesIt() throws {
@@ -92,7 +92,7 @@ final class KeygenTests: XCTestCase {
 
     func testConvertOfAnInvalidKeyNeverPrintsIt() throws {
         let dir = try makeTemporaryDirectory()
-        var key = X25519Identity.generate().string
+        var key = X25519Identity.generate().secretKeyString
         let removed = key.removeLast()
         key.append(removed == "Q" ? "P" : "Q")
         let result = try ProgfigRunner.run(["keygen", "-y"], in: dir, stdin: Data("\(key)\n".utf8))

@@ -131,7 +131,7 @@ extension XCTestCase {
     }
 
     /// The identities in an identity file.
-    func loadIdentities(_ url: URL) throws -> [X25519Identity] {
+    func loadIdentities(_ url: URL) throws -> [any Identity] {
         try IdentityFile.parse(String(contentsOf: url, encoding: .utf8), name: url.path)
     }
 

@@ -1,23 +1,26 @@
 import AgeFormat
 
 /// Loads the recipients and identities named by `-r`, `-R` and `-i`; `-` reads standard input.
-struct KeyFiles {
+struct CommandLineKeys {
     /// Asked for the passphrase of passphrase-protected identity files.
     let passphrases: PassphraseSource
 
     /// The recipients of `-r` strings, `-R` files and, when encrypting with `-i`, identity files.
     func recipients(strings: [String], recipientFiles: [String], identityFiles: [String]) throws -> [any Recipient] {
-        var recipients: [any Recipient] = try strings.map { try X25519Recipient($0) }
+        var recipients: [any Recipient] = try strings.map { try AgeKeys.recipient($0) }
         for path in recipientFiles {
             let text = String(decoding: try read(path, kind: "recipients file"), as: UTF8.self)
             recipients += try RecipientsFile.parse(text, name: displayName(path))
         }
-        recipients += try identities(files: identityFiles).map(\.recipient)
+        for identity in try identities(files: identityFiles) {
+            guard let recipient = identity.recipient else { throw CLIError("an identity in the -i files has no recipient to encrypt to") }
+            recipients.append(recipient)
+        }
         return recipients
     }
 
     /// The identities in the `-i` files, in order; passphrase-protected files are decrypted first.
-    func identities(files: [String]) throws -> [X25519Identity] {
+    func identities(files: [String]) throws -> [any Identity] {
         try files.flatMap { path in
             let name = displayName(path)
             var contents = try read(path, kind: "identity file")
@@ -41,6 +44,8 @@ struct KeyFiles {
 /// Unlocks passphrase-encrypted (scrypt) files, asking for the passphrase only when the file's
 /// header has an scrypt stanza, as age does.
 struct PassphraseIdentity: Identity {
+    var recipient: (any Recipient)? { nil }
+
     /// Where the passphrase comes from.
     let passphrases: PassphraseSource
     /// The input's path, named in the error for a wrong passphrase.

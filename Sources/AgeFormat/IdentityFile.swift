@@ -6,14 +6,8 @@ import Foundation
 public enum IdentityFile {
     /// Parses identity file text. `name` (usually the path) appears in errors with the line number;
     /// errors never quote key material.
-    public static func parse(_ text: String, name: String) throws -> [X25519Identity] {
-        try KeyFileLines.parse(text, name: name, what: "identities") { (line: String) throws(AgeError) -> X25519Identity in
-            do throws(AgeError) { return try X25519Identity(line) } catch {
-                if line.hasPrefix("AGE-PLUGIN-") { throw AgeError.key("age plugins are not supported") }
-                if line.hasPrefix("-----BEGIN OPENSSH") || line.hasPrefix("ssh-") { throw AgeError.key("SSH keys are not supported") }
-                throw error
-            }
-        }
+    public static func parse(_ text: String, name: String) throws -> [any Identity] {
+        try AgeKeys.identities(in: text, name: name)
     }
 
     /// True when `bytes` is an age file rather than identity text.
@@ -23,7 +17,7 @@ public enum IdentityFile {
 
     /// Parses identity file contents, decrypting them first with a passphrase asked of `passphrase`
     /// when they are an scrypt-encrypted age file.
-    public static func parse(contents: [UInt8], name: String, passphrase: () throws -> String) throws -> [X25519Identity] {
+    public static func parse(contents: [UInt8], name: String, passphrase: () throws -> String) throws -> [any Identity] {
         guard isEncrypted(contents) else { return try parse(String(decoding: contents, as: UTF8.self), name: name) }
         let decryptor = Decryptor(identities: [ScryptIdentity(passphrase: try passphrase())])
         var plaintext: [UInt8]
@@ -50,7 +44,7 @@ public enum IdentityFile {
     /// Reads and parses the identity file at `path` ("-" is not special here), reading it once;
     /// `warn` is told when the file is accessible by others.
     public static func load(path: String, passphrase: () throws -> String,
-                            warn: (String) -> Void = { _ in }) throws -> [X25519Identity] {
+                            warn: (String) -> Void = { _ in }) throws -> [any Identity] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AgeError(.io, "cannot read identity file \(path)")
         }
@@ -58,46 +52,5 @@ public enum IdentityFile {
         defer { Sodium.wipe(&bytes) }
         if let warning = permissionWarning(path: path, contents: bytes) { warn(warning) }
         return try parse(contents: bytes, name: path, passphrase: passphrase)
-    }
-}
-
-/// age recipients files: one `age1…` per line, `#` comments and blank lines ignored.
-public enum RecipientsFile {
-    /// Parses recipients file text; `name` appears in errors with the line number.
-    public static func parse(_ text: String, name: String) throws -> [X25519Recipient] {
-        try KeyFileLines.parse(text, name: name, what: "recipients") { (line: String) throws(AgeError) -> X25519Recipient in
-            do throws(AgeError) { return try X25519Recipient(line) } catch {
-                if line.hasPrefix("ssh-") { throw AgeError.key("SSH recipients are not supported") }
-                if line.hasPrefix("age1") && line.count > 62 { throw AgeError.key("plugin and post-quantum recipients are not supported") }
-                throw error
-            }
-        }
-    }
-
-    /// Reads and parses the recipients file at `path`.
-    public static func load(path: String) throws -> [X25519Recipient] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw AgeError(.io, "cannot read recipients file \(path)")
-        }
-        return try parse(String(decoding: data, as: UTF8.self), name: path)
-    }
-}
-
-/// The line format identity and recipients files share: one entry per line (LF or CRLF), `#`
-/// comments and blank lines ignored, at least one entry, errors prefixed with `NAME:LINE:`.
-enum KeyFileLines {
-    static func parse<T>(_ text: String, name: String, what: String, entry: (String) throws(AgeError) -> T) throws -> [T] {
-        var entries: [T] = []
-        // Split on LF bytes (a CR before an LF belongs to the line ending), not on Characters.
-        let lines = text.utf8.split(separator: 0x0a, omittingEmptySubsequences: false)
-        for (i, var line) in lines.enumerated() {
-            if i < lines.count - 1 && line.last == 0x0d { line = line.dropLast() }
-            if line.isEmpty || line.first == UInt8(ascii: "#") { continue }
-            do { entries.append(try entry(String(Substring(line)))) } catch {
-                throw AgeError(error.kind, "\(name):\(i + 1): \(error.message)")
-            }
-        }
-        guard !entries.isEmpty else { throw AgeError.key("\(name): no \(what) found") }
-        return entries
     }
 }
