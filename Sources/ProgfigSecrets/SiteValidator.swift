@@ -3,7 +3,7 @@ import Foundation
 
 /// Checks a site for mistakes that would break deployment or leave secrets unreadable, without
 /// decrypting any secret. Each finding is a `SiteError` naming the file and, where known, the line.
-public struct SiteValidator {
+public struct SiteValidator: Sendable {
     /// The site checked.
     public let site: Site
 
@@ -11,44 +11,62 @@ public struct SiteValidator {
     public init(site: Site) { self.site = site }
 
     /// Every finding, in a stable order; empty when the site is sound. Throws only when the
-    /// inventory itself cannot be loaded.
-    public func findings() throws -> [SiteError] {
+    /// inventory itself cannot be loaded. Nodes and secrets files are checked in parallel, each
+    /// once; `progress` is told of each one checked.
+    public func findings(progress: ProgressHandler? = nil) throws -> [SiteError] {
         let hosts = try site.hostStore()
-        let inventory = site.inventory
         var findings: [SiteError] = []
 
         for member in hosts.unlistedGroupMembers {
             findings.append(SiteError("group \"\(member.group)\" lists \"\(member.node)\", which is not in node_function_map",
                                       file: member.file, line: member.line))
         }
-        var publicKeys: [String: String] = [:]
-        for entry in inventory.nodeFunctions {
-            let node = entry.name
-            let conf = try site.nodeConfURL(node)
-            if !FileManager.default.fileExists(atPath: conf.path) {
-                findings.append(SiteError("node_function_map lists \"\(node)\", but \(conf.path) does not exist",
-                                          file: inventory.path, line: entry.line))
-            } else {
-                do {
-                    let data = try site.nodeData(node)
-                    if let key = data.agePubkey {
-                        publicKeys[node] = key
-                        do { _ = try AgeKeys.recipient(key) } catch {
-                            findings.append(SiteError("node \"\(node)\": age_pubkey does not parse: \(error.message)", file: data.path))
-                        }
-                    } else {
-                        findings.append(SiteError("node \"\(node)\" has no age_pubkey in [sitedata]", file: data.path))
-                    }
-                } catch let error as SiteError {
-                    findings.append(error)
-                }
-            }
-            do { _ = try hosts.nodeRoles(node) } catch let error as SiteError {
-                findings.append(SiteError(error.message, file: inventory.path, line: entry.line))
-            }
+        let files = secretsFiles(hosts: hosts)
+        let counter = ProgressCounter(total: site.inventory.nodeFunctions.count + files.count, handler: progress)
+        let entries = site.inventory.nodeFunctions
+        let validator = self
+        for result in concurrentMap(entries.count, { i in
+            defer { counter.tick() }
+            return Result { try validator.nodeFindings(entries[i].name, line: entries[i].line, hosts: hosts) }
+        }) {
+            findings += try result.get()
         }
         findings += controllerFindings()
-        findings += try secretsFileFindings(hosts: hosts)
+        findings += abandonedFileFindings(files.map(\.url))
+        for result in concurrentMap(files.count, { i in
+            defer { counter.tick() }
+            return validator.secretsFileFindings(files[i].url, orphan: files[i].orphan)
+        }) {
+            findings += result
+        }
+        return findings
+    }
+
+    /// One node's findings: its configuration file, its age_pubkey, its roles.
+    private func nodeFindings(_ node: String, line: Int?, hosts: MemoryHostStore) throws -> [SiteError] {
+        let inventory = site.inventory
+        var findings: [SiteError] = []
+        let conf = try site.nodeConfURL(node)
+        if !FileManager.default.fileExists(atPath: conf.path) {
+            findings.append(SiteError("node_function_map lists \"\(node)\", but \(conf.path) does not exist",
+                                      file: inventory.path, line: line))
+        } else {
+            do {
+                let data = try site.nodeData(node)
+                if let key = data.agePubkey {
+                    do { _ = try AgeKeys.recipient(key) } catch {
+                        findings.append(SiteError("node \"\(node)\": age_pubkey does not parse: \(error.message)", file: data.path))
+                    }
+                } else {
+                    findings.append(SiteError("node \"\(node)\" has no age_pubkey in [sitedata]", file: data.path))
+                }
+            } catch let error as SiteError {
+                findings.append(error)
+            }
+        }
+        do { _ = try hosts.nodeRoles(node) } catch let error as SiteError {
+            findings.append(SiteError(error.message, file: inventory.path, line: line))
+        }
         return findings
     }
 
@@ -71,9 +89,10 @@ public struct SiteValidator {
         return []
     }
 
-    private func secretsFileFindings(hosts: MemoryHostStore) throws -> [SiteError] {
-        var findings: [SiteError] = []
-        var files: [(URL, String?)] = [(site.controllerSecretsURL, nil)]
+    /// The controller's secrets file and every `*.secrets.json` in nodes/ and groups/, with the
+    /// finding for those whose node or group is not in the inventory.
+    private func secretsFiles(hosts: MemoryHostStore) -> [(url: URL, orphan: String?)] {
+        var files: [(url: URL, orphan: String?)] = [(site.controllerSecretsURL, nil)]
         for (directory, known) in [("nodes", Set(hosts.nodes)), ("groups", Set(hosts.groups))] {
             let dir = site.root.appendingPathComponent(directory)
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
@@ -84,22 +103,37 @@ public struct SiteValidator {
                 files.append((dir.appendingPathComponent(file), orphan))
             }
         }
-        for (url, _) in files {
-            for leftover in SecretsFile.abandonedTemporaryFiles(of: url) {
-                findings.append(SiteError("left by an interrupted save; the next save of \(url.lastPathComponent) removes it", file: leftover.path))
+        return files
+    }
+
+    /// Temporary files of `files` left by interrupted saves, listing each directory once.
+    private func abandonedFileFindings(_ files: [URL]) -> [SiteError] {
+        var abandoned: [String: [String: [URL]]] = [:]
+        return files.flatMap { url -> [SiteError] in
+            let directory = url.deletingLastPathComponent()
+            if abandoned[directory.path] == nil { abandoned[directory.path] = SecretsFile.abandonedTemporaryFiles(in: directory) }
+            return (abandoned[directory.path]![url.lastPathComponent] ?? []).map {
+                SiteError("left by an interrupted save; the next save of \(url.lastPathComponent) removes it", file: $0.path)
             }
         }
-        for (url, orphan) in files where FileManager.default.fileExists(atPath: url.path) {
-            if let orphan { findings.append(SiteError(orphan, file: url.path)) }
-            let secrets: [String: String]
-            do { secrets = try SecretsFile.read(url) } catch let error as SiteError {
-                findings.append(error)
-                continue
-            }
-            for name in secrets.keys.sorted() {
-                do { _ = try Header.parse(Array(secrets[name]!.utf8)) } catch let error as AgeError {
-                    findings.append(SiteError("secret \"\(name)\" is not a valid age file: \(error.message)", file: url.path))
-                }
+    }
+
+    /// One secrets file's findings: not in the inventory, unreadable, or holding values that are not age files.
+    private func secretsFileFindings(_ url: URL, orphan: String?) -> [SiteError] {
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        var findings: [SiteError] = []
+        if let orphan { findings.append(SiteError(orphan, file: url.path)) }
+        let secrets: [String: String]
+        do { secrets = try SecretsFile.read(url) } catch let error as SiteError {
+            return findings + [error]
+        } catch {
+            return findings + [SiteError("cannot read: \(error)", file: url.path)]
+        }
+        for name in secrets.keys.sorted() {
+            do { _ = try Header.parse(Array(secrets[name]!.utf8)) } catch let error as AgeError {
+                findings.append(SiteError("secret \"\(name)\" is not a valid age file: \(error.message)", file: url.path))
+            } catch {
+                findings.append(SiteError("secret \"\(name)\" is not a valid age file: \(error)", file: url.path))
             }
         }
         return findings
