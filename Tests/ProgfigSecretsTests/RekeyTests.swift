@@ -196,3 +196,57 @@ final class SecretsFileConcurrencyTests: XCTestCase {
         XCTAssertEqual(String(decoding: try store.get(.controller, name: "t3s4").value(), as: UTF8.self), "3/4")
     }
 }
+
+final class RekeyBatchTests: XCTestCase {
+    /// A rekey interrupted among its renames leaves some files new and some old, each whole; the
+    /// next rekey finishes the job, and removes the temporary files a killed rekey left behind.
+    func testRerunCompletesAnInterruptedRekey() throws {
+        let site = try SecretsSite(root: makeTemporaryDirectory().appendingPathComponent("rerun"))
+        try site.writeInventory(groups: [("g1", "n1")], nodes: [("n1", "web"), ("n2", "web")])
+        for node in ["n1", "n2"] { try site.addNode(node) }
+        try site.writeControllerKey()
+        _ = try site.store().encrypt(name: "alpha", value: Array("A".utf8), nodes: [], groups: ["g1"], controllerKey: false, store: true)
+        _ = try site.store().encrypt(name: "own", value: Array("O".utf8), nodes: ["n2"], groups: [], controllerKey: false, store: true)
+        try site.writeInventory(groups: [("g1", "n1 n2")], nodes: [("n1", "web"), ("n2", "web")])
+        let oldGroup = try XCTUnwrap(site.bytes("groups/g1.secrets.json"))
+        _ = try site.store().rekey(dryRun: false)
+        // As if interrupted after the node file's rename and before the group file's, with the
+        // temporary file of the group file left by the killed process.
+        _ = try site.write(String(decoding: oldGroup, as: UTF8.self), to: "groups/g1.secrets.json")
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        _ = try site.write("{", to: "groups/.g1.secrets.json.tmp-\(finished.processIdentifier)-x")
+        XCTAssertThrowsError(try decrypt(site.secrets("groups/g1.secrets.json")["alpha"]!, with: [site.key("n2")]))
+
+        _ = try site.store().rekey(dryRun: false)
+        XCTAssertEqual(try decrypt(site.secrets("groups/g1.secrets.json")["alpha"]!, with: [site.key("n2")]), "A")
+        XCTAssertEqual(try decrypt(site.secrets("nodes/n2.secrets.json")["own"]!, with: [site.key("n2")]), "O")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: site.path("groups")), ["g1.secrets.json"])
+    }
+
+    /// publishAll renames in order and stops at the first failure: files before it are new,
+    /// the failed one and those after it are untouched, and no temporary file remains.
+    func testPublishAllStopsAtTheFirstFailedRename() throws {
+        let dir = try makeTemporaryDirectory()
+        let targets = ["a", "b", "c"].map { dir.appendingPathComponent($0) }
+        for url in targets { try Data("old".utf8).write(to: url) }
+        let files = try targets.map { url -> AtomicOutputFile in
+            let file = try AtomicOutputFile(url: url)
+            try Array("new".utf8).withUnsafeBytes { try file.write($0) }
+            try file.flush()
+            return file
+        }
+        // b becomes a non-empty directory, which rename(2) cannot replace with a file.
+        try FileManager.default.removeItem(at: targets[1])
+        try FileManager.default.createDirectory(at: targets[1], withIntermediateDirectories: false)
+        try Data().write(to: targets[1].appendingPathComponent("inside"))
+        let (published, failure) = AtomicOutputFile.publishAll(files)
+        XCTAssertEqual(published, 1)
+        XCTAssertEqual(failure?.path, targets[1].path)
+        XCTAssertEqual(try String(contentsOf: targets[0], encoding: .utf8), "new")
+        XCTAssertEqual(try String(contentsOf: targets[2], encoding: .utf8), "old")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["a", "b", "c"])
+    }
+}
