@@ -35,6 +35,6 @@ public struct IniFile: Equatable, Sendable {
 
     /// Splits a value into a list on any whitespace, newlines included, as list-valued keys are written.
     public static func splitList(_ value: String) -> [String] {
-        value.unicodeScalars.split(whereSeparator: \.isWhitespaceScalar).map { String(String.UnicodeScalarView($0)) }
+        value.unicodeScalars.split(whereSeparator: \.isWhitespaceScalar).map { String(Substring($0)) }
     }
 }
