@@ -4,9 +4,9 @@ import Foundation
 extension AgeSecretStore {
     /// Re-encrypts every stored secret to its collection's current recipients (after a node joined
     /// a group or a key changed), files in parallel on all cores; with `dryRun` nothing is written.
-    /// All files are locked and rekeyed into flushed temporary files before any is renamed into
-    /// place, so a secret that cannot be decrypted fails the whole rekey with nothing changed; then
-    /// the renames, and one fsync per directory. Each file is the old or the new one; a rekey
+    /// All files are locked and rekeyed into temporary files before any is renamed into place, so
+    /// a secret that cannot be decrypted fails the whole rekey with nothing changed; then one sync
+    /// makes them all durable, the renames follow, and one fsync per directory. Each file is the old or the new one; a rekey
     /// interrupted among the renames is completed by running it again. `progress` is told of
     /// each file done. Returns one entry per secrets file that holds secrets, in collection order.
     public func rekey(dryRun: Bool, progress: ProgressHandler? = nil) throws -> [RekeyResult] {
@@ -45,8 +45,8 @@ extension AgeSecretStore {
         }
     }
 
-    /// A secrets file rekeyed in memory: what was done, and the flushed temporary file holding
-    /// the result when writing.
+    /// A secrets file rekeyed: what was done, and the closed temporary file holding the result
+    /// when writing (made durable with the others by `publishAll`).
     private struct RekeyedFile {
         let result: RekeyResult
         let temporary: AtomicOutputFile?
@@ -73,7 +73,7 @@ extension AgeSecretStore {
         do {
             let file = try AtomicOutputFile(url: url.standardizedFileURL, mode: 0o644)
             try SecretsFile.encode(rekeyed).withUnsafeBytes { try file.write($0) }
-            try file.flush()
+            try file.finishWriting()
             return RekeyedFile(result: result, temporary: file)
         } catch let failure as AtomicOutputFile.Failure {
             throw SiteError(failure.message, file: failure.path)

@@ -37,7 +37,7 @@ public final class AtomicOutputFile: ByteSink {
         }
     }
 
-    private enum State { case open, flushed, committed, aborted }
+    private enum State { case open, closed, flushed, committed, aborted }
 
     /// The path the file appears at on `commit`.
     public let path: String
@@ -124,6 +124,20 @@ public final class AtomicOutputFile: ByteSink {
         state = .flushed
     }
 
+    /// Closes the temporary file without making it durable: `publishAll` then makes a whole
+    /// batch durable at once, where one fsync per file would cost a journal commit per file.
+    public func finishWriting() throws {
+        precondition(state == .open, "AtomicOutputFile finished after flush, commit or abort")
+        let closed = close(fd)
+        fd = -1
+        guard closed == 0 else {
+            let failure = Failure.system(path, "cannot close")
+            abort()
+            throw failure
+        }
+        state = .closed
+    }
+
     /// Moves the flushed temporary file into place; durable once its directory is fsynced.
     func publish(overwrite: Bool) throws {
         precondition(state == .flushed, "AtomicOutputFile published before flush or twice")
@@ -146,12 +160,17 @@ public final class AtomicOutputFile: ByteSink {
         cleanupSlot.map(InterruptCleanup.unregister)
     }
 
-    /// Publishes flushed files together: renames each into place in order, then fsyncs each of
-    /// their directories once, one durability barrier for the whole batch instead of one per file.
-    /// Each target is the old or the new file, never a torn one. Returns how many were published
-    /// when a rename fails (the rest stay unpublished and their temporary files are removed), with
-    /// the failure; the renames done are still made durable.
+    /// Publishes closed files together: makes every temporary file durable at once (syncfs(2) of
+    /// each file system holding them, on Linux; elsewhere an fsync of each), renames each into
+    /// place in order, then fsyncs each of their directories once: one durability barrier for the
+    /// whole batch instead of one per file. Each target is the old or the new file, never a torn
+    /// one. Returns how many were published with the failure that stopped the rest (their
+    /// temporary files are removed); the renames done are still made durable.
     public static func publishAll(_ files: [AtomicOutputFile]) -> (published: Int, failure: Failure?) {
+        if let failure = makeDurable(files) {
+            for file in files { file.abort() }
+            return (0, failure)
+        }
         var published = 0
         var failure: Failure?
         for file in files {
@@ -174,12 +193,38 @@ public final class AtomicOutputFile: ByteSink {
     /// Discards the temporary file, leaving the target path as it was; does nothing after
     /// `commit` or a previous `abort`.
     public func abort() {
-        guard state == .open || state == .flushed else { return }
+        guard state == .open || state == .closed || state == .flushed else { return }
         state = .aborted
         if fd >= 0 { close(fd) }
         fd = -1
         unlink(temporaryPath)
         cleanupSlot.map(InterruptCleanup.unregister)
+    }
+
+    /// Makes closed temporary files durable: on Linux one syncfs per file system (found by
+    /// their directories' device numbers), elsewhere an fsync of each file reopened.
+    private static func makeDurable(_ files: [AtomicOutputFile]) -> Failure? {
+        #if os(Linux)
+        var devices = Set<UInt64>()
+        for file in files where file.state == .closed {
+            let dirfd = open(file.directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard dirfd >= 0 else { return Failure.system(file.path, "cannot open \(file.directory) to sync it") }
+            defer { close(dirfd) }
+            var info = stat()
+            guard fstat(dirfd, &info) == 0 else { return Failure.system(file.path, "cannot stat \(file.directory)") }
+            guard devices.insert(UInt64(info.st_dev)).inserted else { continue }
+            guard linuxSyncfs(dirfd) == 0 else { return Failure.system(file.path, "cannot sync the file system of \(file.directory)") }
+        }
+        #else
+        for file in files where file.state == .closed {
+            let fd = open(file.temporaryPath, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return Failure.system(file.path, "cannot reopen the temporary file to fsync it") }
+            defer { close(fd) }
+            guard fsync(fd) == 0 else { return Failure.system(file.path, "cannot fsync") }
+        }
+        #endif
+        for file in files where file.state == .closed { file.state = .flushed }
+        return nil
     }
 
     /// Fsyncs `directory` so a rename or link into it survives a crash; file systems that cannot
@@ -198,3 +243,9 @@ public final class AtomicOutputFile: ByteSink {
 private func writeSome(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
     write(fd, bytes, count)
 }
+
+#if os(Linux)
+/// syncfs(2), which Glibc's Swift module leaves out (it is a GNU extension).
+@_silgen_name("syncfs")
+private func linuxSyncfs(_ fd: Int32) -> Int32
+#endif

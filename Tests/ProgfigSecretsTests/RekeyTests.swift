@@ -235,7 +235,7 @@ final class RekeyBatchTests: XCTestCase {
         let files = try targets.map { url -> AtomicOutputFile in
             let file = try AtomicOutputFile(url: url)
             try Array("new".utf8).withUnsafeBytes { try file.write($0) }
-            try file.flush()
+            try file.finishWriting()
             return file
         }
         // b becomes a non-empty directory, which rename(2) cannot replace with a file.
