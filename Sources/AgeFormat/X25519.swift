@@ -31,7 +31,7 @@ public struct X25519Recipient: Recipient, Hashable {
 
     public func wrap(fileKey: SecureBytes) throws -> [Stanza] {
         let ephemeral = SecureBytes.random(count: 32)
-        let share = Sodium.x25519Base(ephemeral)
+        let share = Sodium.x25519PublicShare(ephemeral)
         guard let shared = Sodium.x25519(ephemeral, publicKey) else {
             throw AgeError.key("recipient \(encoded) is a low-order point and cannot be encrypted to")
         }

@@ -128,19 +128,24 @@ public struct AgeSecretStore: SecretStore {
         return controllerRecipient
     }
 
-    /// The recipients for the given nodes, every member of the groups and optionally the controller,
-    /// without duplicates, in that order.
+    /// The recipients for optionally the controller, the given nodes and every member of the
+    /// groups, without duplicates, in that order: the controller's stanza comes first, so the
+    /// controller (which rekeys everything) finds it with one X25519 operation.
     public func recipients(nodes: [String], groups: [String], controller includeController: Bool) throws -> [any Recipient] {
         try readers(nodes: nodes, groups: groups, controller: includeController).recipients
     }
 
-    private func readers(nodes: [String], groups: [String], controller includeController: Bool) throws -> SecretReaders {
+    /// The readers of a value for the given nodes, groups and controller, each node's key from
+    /// `lookup` (the node's name, and whether it is read as a group member).
+    private func readers(nodes: [String], groups: [String], controller includeController: Bool,
+                         lookup: ((String, Bool) throws -> any Recipient)? = nil) throws -> SecretReaders {
+        let lookup = lookup ?? { try recipient(node: $0, asGroupMember: $1) }
         var result = SecretReaders()
-        for node in nodes { result.add(node: node, try recipient(node: node)) }
-        for group in groups {
-            for member in try hostStore.groupMembers(group) { result.add(node: member, try recipient(node: member, asGroupMember: true)) }
-        }
         if includeController { result.addController(try controller()) }
+        for node in nodes { result.add(node: node, try lookup(node, false)) }
+        for group in groups {
+            for member in try hostStore.groupMembers(group) { result.add(node: member, try lookup(member, true)) }
+        }
         return result
     }
 
@@ -201,7 +206,7 @@ public struct AgeSecretStore: SecretStore {
 
     /// Refuses to store or rekey when the controller key file is at hand and controller_age_pub
     /// is not its public key: every value written would be locked away from the controller.
-    private func checkControllerPublicKey() throws {
+    func checkControllerPublicKey() throws {
         guard let recipient = controllerRecipient, let key = try site.plainControllerKey(),
               !key.identities.contains(where: { $0.recipient?.encoded == recipient.encoded }) else { return }
         throw SiteError("controller_age_pub is not the public key of the controller key in \(key.path); nothing was written, "
@@ -213,10 +218,16 @@ public struct AgeSecretStore: SecretStore {
     /// members, plus the controller; the controller alone for the controller's collection.
     /// Throws, naming the classic keys, when they mix post-quantum and classic keys.
     public func currentRecipients(of collection: SecretCollection) throws -> [any Recipient] {
+        try currentRecipients(of: collection, lookup: nil)
+    }
+
+    /// `currentRecipients(of:)` with each node's key from `lookup` (see `readers`).
+    func currentRecipients(of collection: SecretCollection,
+                           lookup: ((String, Bool) throws -> any Recipient)?) throws -> [any Recipient] {
         let readers: SecretReaders
         switch collection {
-        case .node(let n): readers = try self.readers(nodes: [n], groups: [], controller: true)
-        case .group(let g): readers = try self.readers(nodes: [], groups: [g], controller: true)
+        case .node(let n): readers = try self.readers(nodes: [n], groups: [], controller: true, lookup: lookup)
+        case .group(let g): readers = try self.readers(nodes: [], groups: [g], controller: true, lookup: lookup)
         case .controller: return [try controller()]
         }
         return try checkedRecipients(readers, of: collection.description)
@@ -225,52 +236,6 @@ public struct AgeSecretStore: SecretStore {
     /// Every collection of the inventory: the controller, each node, each group.
     public func allCollections() -> [SecretCollection] {
         [.controller] + hostStore.nodes.map { .node($0) } + hostStore.groups.map { .group($0) }
-    }
-
-    /// Re-encrypts every stored secret to its collection's current recipients (after a node joined
-    /// a group or a key changed). Each file is rewritten atomically under its lock; with `dryRun`
-    /// nothing is written. Every file is first rekeyed in memory, so a secret that cannot be
-    /// decrypted fails the whole rekey before any file is written. Returns one entry per secrets
-    /// file that holds secrets.
-    public func rekey(dryRun: Bool) throws -> [RekeyResult] {
-        try checkControllerPublicKey()
-        let planned = try rekeyPass(write: false)
-        return dryRun ? planned : try rekeyPass(write: true)
-    }
-
-    private func rekeyPass(write: Bool) throws -> [RekeyResult] {
-        var results: [RekeyResult] = []
-        for collection in allCollections() {
-            let url = try collection.url(in: site)
-            guard FileManager.default.fileExists(atPath: url.path) else { continue }
-            let recipients = try currentRecipients(of: collection)
-            let encryptor = try Encryptor(recipients: recipients, armored: true)
-            let rekey = { (secrets: inout [String: String]) throws -> [String] in
-                // A plugin key unwraps every file key of this file in one conversation.
-                let decryptor = Decryptor(identities: try PluginBatch.identities(self.keys.identities(),
-                                                                                 for: secrets.values.map { Array($0.utf8) }))
-                for name in secrets.keys.sorted() {
-                    var plaintext: [UInt8]
-                    do { plaintext = try decryptor.decrypt(Array(secrets[name]!.utf8)) } catch let error as AgeError {
-                        throw SiteError("cannot decrypt secret \"\(name)\" of \(collection) to rekey it: \(error.message)", file: url.path)
-                    }
-                    defer { SecureBytes.wipe(&plaintext) }
-                    secrets[name] = String(decoding: try encryptor.encrypt(plaintext), as: UTF8.self)
-                }
-                return secrets.keys.sorted()
-            }
-            let names: [String]
-            if write {
-                names = try SecretsFile.update(url, rekey)
-            } else {
-                var copy = try SecretsFile.read(url)
-                names = try rekey(&copy)
-            }
-            if !names.isEmpty {
-                results.append(RekeyResult(collection: collection, file: url.path, secrets: names, recipients: recipients.map(\.encoded)))
-            }
-        }
-        return results
     }
 }
 

@@ -99,6 +99,6 @@ public struct IniFile: Equatable, Sendable {
 
     /// Splits a value into a list on any whitespace, newlines included, as Python's `str.split()`.
     public static func splitList(_ value: String) -> [String] {
-        value.split(whereSeparator: \.isWhitespace).map(String.init)
+        value.unicodeScalars.split(whereSeparator: \.isWhitespaceScalar).map { String(Substring($0)) }
     }
 }

@@ -29,14 +29,30 @@ public enum SecretsFile {
     /// Temporary files of `url` left by a progfig process that was killed mid-save
     /// (`.NAME.tmp-PID-…` whose process no longer exists).
     public static func abandonedTemporaryFiles(of url: URL) -> [URL] {
-        let prefix = ".\(url.lastPathComponent).tmp-"
-        return AtomicOutputFile.abandonedTemporaryFiles(in: url.deletingLastPathComponent().path)
-            .map(URL.init(fileURLWithPath:)).filter { $0.lastPathComponent.hasPrefix(prefix) }
+        abandonedTemporaryFiles(in: url.deletingLastPathComponent())[url.lastPathComponent] ?? []
     }
 
-    /// Deletes abandoned temporary files; called under the directory lock, when no other save runs.
-    private static func removeAbandonedTemporaryFiles(of url: URL) {
-        for file in abandonedTemporaryFiles(of: url) { try? FileManager.default.removeItem(at: file) }
+    /// Every abandoned temporary file in `directory`, sorted, by the name of the file it was to
+    /// replace: one listing of the directory however many files it holds.
+    public static func abandonedTemporaryFiles(in directory: URL) -> [String: [URL]] {
+        var found: [String: [URL]] = [:]
+        for path in AtomicOutputFile.abandonedTemporaryFiles(in: directory.path) {
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            guard let marker = name.range(of: ".tmp-", options: .backwards) else { continue }
+            found[String(name[name.index(after: name.startIndex)..<marker.lowerBound]), default: []].append(URL(fileURLWithPath: path))
+        }
+        return found
+    }
+
+    /// Deletes the abandoned temporary files of `urls`, listing each directory once; called under
+    /// their locks, when no other save runs.
+    static func removeAbandonedTemporaryFiles(of urls: [URL]) {
+        for (directory, files) in Dictionary(grouping: urls, by: { $0.deletingLastPathComponent().path }) {
+            let abandoned = abandonedTemporaryFiles(in: URL(fileURLWithPath: directory))
+            for url in files {
+                for file in abandoned[url.lastPathComponent] ?? [] { try? FileManager.default.removeItem(at: file) }
+            }
+        }
     }
 
     /// The error for contents that are not a flat object of strings: says which part is wrong.
@@ -73,32 +89,40 @@ public enum SecretsFile {
     public static func encode(_ secrets: [String: String]) -> [UInt8] {
         if secrets.isEmpty { return Array("{}".utf8) }
         let keys = secrets.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-        var out = "{\n"
+        var out: [UInt8] = Array("{\n".utf8)
+        out.reserveCapacity(secrets.reduce(8) { $0 + $1.key.utf8.count + $1.value.utf8.count * 11 / 10 + 10 })
         for (i, key) in keys.enumerated() {
-            out += "  " + quoted(key) + ": " + quoted(secrets[key]!)
-            out += i == keys.count - 1 ? "\n" : ",\n"
+            out += "  ".utf8
+            appendQuoted(key, to: &out)
+            out += ": ".utf8
+            appendQuoted(secrets[key]!, to: &out)
+            out += (i == keys.count - 1 ? "\n" : ",\n").utf8
         }
-        out += "}"
-        return Array(out.utf8)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
-    /// A JSON string literal with Python's `ensure_ascii=True` escaping.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
+    /// Appends `s` as a JSON string literal with Python's `ensure_ascii=True` escaping, byte by
+    /// byte (secrets files hold megabytes of armor at 10,000 nodes).
+    private static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        out.append(0x22)
         for unit in s.utf16 {
             switch unit {
-            case 0x22: out += "\\\""
-            case 0x5c: out += "\\\\"
-            case 0x0a: out += "\\n"
-            case 0x0d: out += "\\r"
-            case 0x09: out += "\\t"
-            case 0x08: out += "\\b"
-            case 0x0c: out += "\\f"
-            case 0x20..<0x7f: out.unicodeScalars.append(Unicode.Scalar(unit)!)
-            default: out += String(format: "\\u%04x", unit)
+            case 0x22: out += #"\""#.utf8
+            case 0x5c: out += #"\\"#.utf8
+            case 0x0a: out += #"\n"#.utf8
+            case 0x0d: out += #"\r"#.utf8
+            case 0x09: out += #"\t"#.utf8
+            case 0x08: out += #"\b"#.utf8
+            case 0x0c: out += #"\f"#.utf8
+            case 0x20..<0x7f: out.append(UInt8(unit))
+            default:
+                let hex = Array("0123456789abcdef".utf8)
+                out += #"\u"#.utf8
+                for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int(unit >> UInt16(shift)) & 0xf]) }
             }
         }
-        return out + "\""
+        out.append(0x22)
     }
 
     /// Reads, changes and atomically rewrites the file at `url` under an exclusive lock, so that
@@ -121,9 +145,9 @@ public enum SecretsFile {
         let urls = urls.filter { seen.insert($0.standardizedFileURL.path).inserted }
         for url in urls { try SiteFiles.createDirectory(url.deletingLastPathComponent()) }
         try FileLock.withExclusiveLocks(for: urls) {
+            removeAbandonedTemporaryFiles(of: urls)
             var changed: [(url: URL, bytes: [UInt8])] = []
             for url in urls {
-                removeAbandonedTemporaryFiles(of: url)
                 var secrets = try read(url)
                 try change(url, &secrets)
                 changed.append((url, encode(secrets)))

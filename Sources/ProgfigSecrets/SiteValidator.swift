@@ -3,7 +3,7 @@ import Foundation
 
 /// Checks a site for mistakes that would break deployment or leave secrets unreadable, without
 /// decrypting any secret. Each finding is a `SiteError` naming the file and, where known, the line.
-public struct SiteValidator {
+public struct SiteValidator: Sendable {
     /// The site checked.
     public let site: Site
 
@@ -11,8 +11,9 @@ public struct SiteValidator {
     public init(site: Site) { self.site = site }
 
     /// Every finding, in a stable order; empty when the site is sound. Throws only when the
-    /// inventory itself cannot be loaded.
-    public func findings() throws -> [SiteError] {
+    /// inventory itself cannot be loaded. Nodes and secrets files are checked in parallel, each
+    /// once; `progress` is told of each one checked.
+    public func findings(progress: ProgressHandler? = nil) throws -> [SiteError] {
         let hosts = try site.hostStore()
         var findings: [SiteError] = []
 
@@ -20,53 +21,76 @@ public struct SiteValidator {
             findings.append(SiteError("group \"\(member.group)\" lists \"\(member.node)\", which is not in node_function_map",
                                       file: member.file, line: member.line))
         }
+        let files = secretsFiles(hosts: hosts)
+        let nodes = hosts.nodes
+        let counter = ProgressCounter(total: nodes.count + files.count, handler: progress)
+        let validator = self
         var publicKeys: [String: String] = [:]
-        for node in hosts.nodes {
-            guard try site.hasNodeData(node) else {
-                findings.append(SiteError("node_function_map lists \"\(node)\", but neither nodes/\(node).py nor nodes/\(node).conf exists",
-                                          file: hosts.file, line: hosts.line(ofNode: node)))
-                continue
-            }
-            do {
-                let data = try site.nodeData(node)
-                if let key = data.agePubkey {
-                    publicKeys[node] = key
-                    do {
-                        let recipient = try AgeKeys.recipient(key)
-                        if let expected = data.sshHostFingerprint, let actual = AgeKeys.sshFingerprint(of: recipient), expected != actual {
-                            findings.append(SiteError("node \"\(node)\": ssh_host_fingerprint \(expected) is not the fingerprint of its SSH age_pubkey (\(actual))",
-                                                      file: data.path))
-                        }
-                    } catch {
-                        findings.append(SiteError("node \"\(node)\": age_pubkey does not parse: \(error.message)",
-                                                  file: data.path, line: data.agePubkeyLine))
-                    }
-                } else {
-                    findings.append(SiteError("node \"\(node)\" has no age_pubkey in its sitedata", file: data.path))
-                }
-            } catch let error as SiteError {
-                findings.append(error)
-            }
-            do { _ = try hosts.nodeRoles(node) } catch let error as SiteError {
-                findings.append(error)
-            }
+        for (node, result) in zip(nodes, concurrentMap(nodes.count, { i in
+            defer { counter.tick() }
+            return Result { try validator.nodeFindings(nodes[i], hosts: hosts) }
+        })) {
+            let checked = try result.get()
+            findings += checked.findings
+            publicKeys[node] = checked.publicKey
         }
         findings += controllerFindings()
         findings += mixedKindsFindings(hosts: hosts, publicKeys: publicKeys)
-        findings += try secretsFileFindings(hosts: hosts)
+        findings += abandonedFileFindings(files.map(\.url))
+        for result in concurrentMap(files.count, { i in
+            defer { counter.tick() }
+            return validator.secretsFileFindings(files[i].url, orphan: files[i].orphan)
+        }) {
+            findings += result
+        }
         return findings
+    }
+
+    /// One node's findings (its node data, its age_pubkey, its roles) and its age_pubkey.
+    private func nodeFindings(_ node: String, hosts: MemoryHostStore) throws -> (findings: [SiteError], publicKey: String?) {
+        guard try site.hasNodeData(node) else {
+            return ([SiteError("node_function_map lists \"\(node)\", but neither nodes/\(node).py nor nodes/\(node).conf exists",
+                               file: hosts.file, line: hosts.line(ofNode: node))], nil)
+        }
+        var findings: [SiteError] = []
+        var publicKey: String?
+        do {
+            let data = try site.nodeData(node)
+            if let key = data.agePubkey {
+                publicKey = key
+                do {
+                    let recipient = try AgeKeys.recipient(key)
+                    if let expected = data.sshHostFingerprint, let actual = AgeKeys.sshFingerprint(of: recipient), expected != actual {
+                        findings.append(SiteError("node \"\(node)\": ssh_host_fingerprint \(expected) is not the fingerprint of its SSH age_pubkey (\(actual))",
+                                                  file: data.path))
+                    }
+                } catch {
+                    findings.append(SiteError("node \"\(node)\": age_pubkey does not parse: \(error.message)",
+                                              file: data.path, line: data.agePubkeyLine))
+                }
+            } else {
+                findings.append(SiteError("node \"\(node)\" has no age_pubkey in its sitedata", file: data.path))
+            }
+        } catch let error as SiteError {
+            findings.append(error)
+        }
+        do { _ = try hosts.nodeRoles(node) } catch let error as SiteError {
+            findings.append(error)
+        }
+        return (findings, publicKey)
     }
 
     /// Each node and group whose readers (with the controller) mix post-quantum and classic keys,
     /// so that secrets can't be stored to it or rekeyed. Keys that don't parse are reported above.
     private func mixedKindsFindings(hosts: MemoryHostStore, publicKeys: [String: String]) -> [SiteError] {
         let controller = (try? site.secretsSettings()).flatMap { try? AgeKeys.recipient($0.controllerPublicKey) }
+        let parsed = publicKeys.compactMapValues { try? AgeKeys.recipient($0) }
         func readers(_ nodes: [String]) -> SecretReaders {
             var readers = SecretReaders()
-            for node in nodes {
-                if let key = publicKeys[node], let recipient = try? AgeKeys.recipient(key) { readers.add(node: node, recipient) }
-            }
             if let controller { readers.addController(controller) }
+            for node in nodes {
+                if let recipient = parsed[node] { readers.add(node: node, recipient) }
+            }
             return readers
         }
         var collections: [(SecretCollection, [String])] = hosts.nodes.map { (.node($0), [$0]) }
@@ -95,9 +119,10 @@ public struct SiteValidator {
         return []
     }
 
-    private func secretsFileFindings(hosts: MemoryHostStore) throws -> [SiteError] {
-        var findings: [SiteError] = []
-        var files: [(URL, String?)] = [(site.controllerSecretsURL, nil)]
+    /// The controller's secrets file and every `*.secrets.json` in nodes/ and groups/, with the
+    /// finding for those whose node or group is not in the inventory.
+    private func secretsFiles(hosts: MemoryHostStore) -> [(url: URL, orphan: String?)] {
+        var files: [(url: URL, orphan: String?)] = [(site.controllerSecretsURL, nil)]
         for (directory, dir, known) in [("nodes", site.layout.nodesDirectory, Set(hosts.nodes)), ("groups", site.layout.groupsDirectory, Set(hosts.groups))] {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
             for file in names.sorted() where file.hasSuffix(".secrets.json") {
@@ -107,22 +132,37 @@ public struct SiteValidator {
                 files.append((dir.appendingPathComponent(file), orphan))
             }
         }
-        for (url, _) in files {
-            for leftover in SecretsFile.abandonedTemporaryFiles(of: url) {
-                findings.append(SiteError("left by an interrupted save; the next save of \(url.lastPathComponent) removes it", file: leftover.path))
+        return files
+    }
+
+    /// Temporary files of `files` left by interrupted saves, listing each directory once.
+    private func abandonedFileFindings(_ files: [URL]) -> [SiteError] {
+        var abandoned: [String: [String: [URL]]] = [:]
+        return files.flatMap { url -> [SiteError] in
+            let directory = url.deletingLastPathComponent()
+            if abandoned[directory.path] == nil { abandoned[directory.path] = SecretsFile.abandonedTemporaryFiles(in: directory) }
+            return (abandoned[directory.path]![url.lastPathComponent] ?? []).map {
+                SiteError("left by an interrupted save; the next save of \(url.lastPathComponent) removes it", file: $0.path)
             }
         }
-        for (url, orphan) in files where FileManager.default.fileExists(atPath: url.path) {
-            if let orphan { findings.append(SiteError(orphan, file: url.path)) }
-            let secrets: [String: String]
-            do { secrets = try SecretsFile.read(url) } catch let error as SiteError {
-                findings.append(error)
-                continue
-            }
-            for name in secrets.keys.sorted() {
-                do { _ = try Header.parse(Array(secrets[name]!.utf8)) } catch let error as AgeError {
-                    findings.append(SiteError("secret \"\(name)\" is not a valid age file: \(error.message)", file: url.path))
-                }
+    }
+
+    /// One secrets file's findings: not in the inventory, unreadable, or holding values that are not age files.
+    private func secretsFileFindings(_ url: URL, orphan: String?) -> [SiteError] {
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        var findings: [SiteError] = []
+        if let orphan { findings.append(SiteError(orphan, file: url.path)) }
+        let secrets: [String: String]
+        do { secrets = try SecretsFile.read(url) } catch let error as SiteError {
+            return findings + [error]
+        } catch {
+            return findings + [SiteError("cannot read: \(error)", file: url.path)]
+        }
+        for name in secrets.keys.sorted() {
+            do { _ = try Header.parse(Array(secrets[name]!.utf8)) } catch let error as AgeError {
+                findings.append(SiteError("secret \"\(name)\" is not a valid age file: \(error.message)", file: url.path))
+            } catch {
+                findings.append(SiteError("secret \"\(name)\" is not a valid age file: \(error)", file: url.path))
             }
         }
         return findings

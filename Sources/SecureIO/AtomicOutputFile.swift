@@ -14,7 +14,7 @@ import Darwin
 /// killed outright (SIGKILL, a crash) cannot remove its own, so the first atomic file a process
 /// creates in a directory removes the ones there whose process is gone.
 public final class AtomicOutputFile: ByteSink {
-    private enum State { case open, committed, aborted }
+    private enum State { case open, closed, flushed, committed, aborted }
 
     /// The path the file appears at on `commit`.
     public let path: String
@@ -63,7 +63,7 @@ public final class AtomicOutputFile: ByteSink {
     }
 
     deinit {
-        if state == .open { abort() }
+        abort()
     }
 
     /// Appends `bytes` to the temporary file, retrying short writes and interruptions.
@@ -81,12 +81,44 @@ public final class AtomicOutputFile: ByteSink {
     /// Makes the written bytes durable and visible at `path`. With `overwrite: false` an existing
     /// file at `path` is never replaced: the commit fails and the temporary file is removed.
     public func commit(overwrite: Bool) throws {
-        precondition(state == .open, "AtomicOutputFile committed after commit or abort")
+        try flush()
+        try publish(overwrite: overwrite)
+        try Self.syncDirectory(directory, for: path)
+    }
+
+    /// Makes the temporary file's bytes durable (fsync) and closes it: the first step of `commit`.
+    private func flush() throws {
+        precondition(state == .open, "AtomicOutputFile flushed after flush, commit or abort")
         do {
             guard fsync(fd) == 0 else { throw IOFailure.system("cannot fsync", path: path) }
             let closed = close(fd)
             fd = -1
             guard closed == 0 else { throw IOFailure.system("cannot close", path: path) }
+        } catch {
+            abort()
+            throw error
+        }
+        state = .flushed
+    }
+
+    /// Closes the temporary file without making it durable: `publishAll` then makes a whole
+    /// batch durable at once, where one fsync per file would cost a journal commit per file.
+    public func finishWriting() throws {
+        precondition(state == .open, "AtomicOutputFile finished after flush, commit or abort")
+        let closed = close(fd)
+        fd = -1
+        guard closed == 0 else {
+            let failure = IOFailure.system("cannot close", path: path)
+            abort()
+            throw failure
+        }
+        state = .closed
+    }
+
+    /// Moves the flushed temporary file into place; durable once its directory is fsynced.
+    func publish(overwrite: Bool) throws {
+        precondition(state == .flushed, "AtomicOutputFile published before flush or twice")
+        do {
             if overwrite {
                 guard rename(temporaryPath, path) == 0 else { throw IOFailure.system("cannot rename the temporary file into place", path: path) }
             } else {
@@ -103,13 +135,42 @@ public final class AtomicOutputFile: ByteSink {
         }
         state = .committed
         cleanupSlot.map(InterruptCleanup.unregister)
-        try syncDirectory()
+    }
+
+    /// Publishes closed files together: makes every temporary file durable at once (syncfs(2) of
+    /// each file system holding them, on Linux; elsewhere an fsync of each), renames each into
+    /// place in order, then fsyncs each of their directories once: one durability barrier for the
+    /// whole batch instead of one per file. Each target is the old or the new file, never a torn
+    /// one. Returns how many were published with the failure that stopped the rest (their
+    /// temporary files are removed); the renames done are still made durable.
+    public static func publishAll(_ files: [AtomicOutputFile]) -> (published: Int, failure: IOFailure?) {
+        if let failure = makeDurable(files) {
+            for file in files { file.abort() }
+            return (0, failure)
+        }
+        var published = 0
+        var failure: IOFailure?
+        for file in files {
+            do { try file.publish(overwrite: true) } catch {
+                failure = error as? IOFailure ?? IOFailure("\(error)", path: file.path)
+                break
+            }
+            published += 1
+        }
+        for file in files[published...] { file.abort() }
+        var synced = Set<String>()
+        for file in files[..<published] where synced.insert(file.directory).inserted {
+            do { try syncDirectory(file.directory, for: file.path) } catch {
+                failure = failure ?? (error as? IOFailure ?? IOFailure("\(error)", path: file.path))
+            }
+        }
+        return (published, failure)
     }
 
     /// Discards the temporary file, leaving the target path as it was; does nothing after
     /// `commit` or a previous `abort`.
     public func abort() {
-        guard state == .open else { return }
+        guard state == .open || state == .closed || state == .flushed else { return }
         state = .aborted
         if fd >= 0 { close(fd) }
         fd = -1
@@ -117,9 +178,35 @@ public final class AtomicOutputFile: ByteSink {
         cleanupSlot.map(InterruptCleanup.unregister)
     }
 
-    /// Fsyncs the directory so the rename or link survives a crash; file systems that cannot
-    /// fsync a directory (EINVAL) are accepted as they are.
-    private func syncDirectory() throws {
+    /// Makes closed temporary files durable: on Linux one syncfs per file system (found by
+    /// their directories' device numbers), elsewhere an fsync of each file reopened.
+    private static func makeDurable(_ files: [AtomicOutputFile]) -> IOFailure? {
+        #if os(Linux)
+        var devices = Set<UInt64>()
+        for file in files where file.state == .closed {
+            let dirfd = open(file.directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard dirfd >= 0 else { return IOFailure.system("cannot open \(file.directory) to sync it", path: file.path) }
+            defer { close(dirfd) }
+            var info = stat()
+            guard fstat(dirfd, &info) == 0 else { return IOFailure.system("cannot stat \(file.directory)", path: file.path) }
+            guard devices.insert(UInt64(info.st_dev)).inserted else { continue }
+            guard linuxSyncfs(dirfd) == 0 else { return IOFailure.system("cannot sync the file system of \(file.directory)", path: file.path) }
+        }
+        #else
+        for file in files where file.state == .closed {
+            let fd = open(file.temporaryPath, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return IOFailure.system("cannot reopen the temporary file to fsync it", path: file.path) }
+            defer { close(fd) }
+            guard fsync(fd) == 0 else { return IOFailure.system("cannot fsync", path: file.path) }
+        }
+        #endif
+        for file in files where file.state == .closed { file.state = .flushed }
+        return nil
+    }
+
+    /// Fsyncs `directory` so a rename or link into it survives a crash; file systems that cannot
+    /// fsync a directory (EINVAL) are accepted as they are. `path` names the target in errors.
+    static func syncDirectory(_ directory: String, for path: String) throws {
         let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dirfd >= 0 else { throw IOFailure.system("cannot open \(directory) to fsync it", path: path) }
         defer { close(dirfd) }
@@ -163,3 +250,9 @@ extension AtomicOutputFile {
 private func writeSome(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
     write(fd, bytes, count)
 }
+
+#if os(Linux)
+/// syncfs(2), which Glibc's Swift module leaves out (it is a GNU extension).
+@_silgen_name("syncfs")
+private func linuxSyncfs(_ fd: Int32) -> Int32
+#endif

@@ -1,6 +1,7 @@
 import AgeFormat
 import ArgumentParser
 import Foundation
+import SecureIO
 
 /// `progfig age`: encrypts and decrypts age files, with the flags and meanings of age 1.1.
 struct AgeCommand: ParsableCommand {
@@ -84,6 +85,12 @@ struct AgeCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The file to read (default: standard input).", valueName: "INPUT"))
     var input: String?
 
+    @Flag(name: .customLong("no-progress"), help: "Show no progress bar (one is shown on a terminal for inputs of 64 MiB or more).")
+    var noProgress = false
+
+    /// Inputs at least this large get a progress bar on a terminal.
+    static let progressThreshold = 64 << 20
+
     func validate() throws {
         if encrypt && decrypt {
             throw ValidationError("-e/--encrypt can't be used with -d/--decrypt")
@@ -136,8 +143,10 @@ struct AgeCommand: ParsableCommand {
             : try CommandLineKeys(passphrases: passphrases)
                 .recipients(strings: recipient, recipientFiles: recipientsFile, identityFiles: identity, plugins: plugin)
         let encryptor = try Encryptor(recipients: recipients, armored: armor)
-        try OutputSink.with(path: output, mode: OutputSink.ordinaryFileMode, overwrite: true) { sink in
-            try encryptor.encrypt(from: input.source, to: &sink)
+        try withProgress("encrypt", input: input) { source in
+            try OutputSink.with(path: output, mode: OutputSink.ordinaryFileMode, overwrite: true) { sink in
+                try encryptor.encrypt(from: source, to: &sink)
+            }
         }
     }
 
@@ -146,13 +155,38 @@ struct AgeCommand: ParsableCommand {
         let identities = try keys.identities(files: identity) + keys.pluginIdentities(names: plugin)
         let decryptor = Decryptor(identities: [PassphraseIdentity(passphrases: passphrases, file: input.path)] + identities)
         do {
-            try OutputSink.with(path: output, mode: 0o600, overwrite: true) { sink in
-                try decryptor.decrypt(from: input.source, to: &sink)
+            try withProgress("decrypt", input: input) { source in
+                try OutputSink.with(path: output, mode: 0o600, overwrite: true) { sink in
+                    try decryptor.decrypt(from: source, to: &sink)
+                }
             }
         } catch let error as AgeError where error.kind == .noMatch && identities.isEmpty {
             throw CLIError("the file is not passphrase-encrypted; give an identity file with -i/--identity", file: input.path)
         } catch let error as AgeError where error.kind != .io {
             throw CLIError(error.message, file: input.path)
         }
+    }
+
+    /// Runs `body` on the input, counted into a progress bar when the input is a regular file of
+    /// at least `progressThreshold` bytes and standard error is a terminal.
+    private func withProgress(_ label: String, input: InputFile, _ body: (ProgressSource) throws -> Void) throws {
+        var info = stat()
+        let size = fstat(input.fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
+        let bar = size >= Self.progressThreshold
+            ? ProgressBar.start(label, unit: .bytes, total: size, hidden: noProgress) : nil
+        defer { bar?.finish() }
+        try body(ProgressSource(base: input.source, bar: bar))
+    }
+}
+
+/// A byte source that counts what is read into a progress bar.
+struct ProgressSource: ByteSource {
+    var base: FileDescriptorSource
+    let bar: ProgressBar?
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = try base.read(into: buffer)
+        bar?.advance(by: n)
+        return n
     }
 }

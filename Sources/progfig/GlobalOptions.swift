@@ -21,6 +21,12 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only errors.")
     var quiet = false
 
+    @Flag(name: .customLong("no-progress"), help: "Show no progress bar (one is shown on a terminal for long work).")
+    var noProgress = false
+
+    /// True when progress bars must not be shown (-q or --no-progress).
+    var hidesProgress: Bool { quiet || noProgress }
+
     func validate() throws {
         if verbose && quiet {
             throw ValidationError("-v/--verbose can't be used with -q/--quiet")
@@ -31,7 +37,7 @@ struct GlobalOptions: ParsableArguments {
 extension GlobalOptions {
     /// Options taking a value, and flags, that may also be written before or between subcommand names.
     private static let valued: Set<String> = ["--site", "--age-key", "--secret-store-arguments"]
-    private static let flags: Set<String> = ["-v", "--verbose", "-q", "--quiet"]
+    private static let flags: Set<String> = ["-v", "--verbose", "-q", "--quiet", "--no-progress"]
 
     /// Moves global options written before or between the subcommand names (`progfig --site DIR
     /// list nodes`, `progfig secret --site DIR list`) to just after the whole subcommand path,

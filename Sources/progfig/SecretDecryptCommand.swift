@@ -48,33 +48,70 @@ struct SecretDecryptCommand: ParsableCommand {
             return
         }
         // Every collection is read and every secret decrypted before anything is printed, so a
-        // bad name, file or key fails without partial output.
-        let groups = try selection.collections.map { (collection: $0, secrets: try store.secrets(in: $0)) }
-        Secret.decryptAll(groups.flatMap(\.secrets))
-        var object: [String: [String: String]] = [:]
-        var text: [UInt8] = []
-        defer { SecureBytes.wipe(&text) }
-        for (collection, secrets) in groups {
-            var values: [String: String] = [:]
-            for secret in secrets {
-                let value = try secret.value()
-                if json {
-                    guard let string = String(validating: value, as: UTF8.self) else {
-                        throw CLIError("secret \"\(secret.name)\" of \(collection) is not UTF-8 text; print it with --name")
-                    }
-                    values[secret.name] = string
-                } else {
-                    text += Array("# \(collection) \(secret.name)\n".utf8) + value
-                    if value.last != 0x0a { text.append(0x0a) }
+        // bad name, file or key fails without partial output. Collections are decrypted across
+        // cores, each on its own: only plaintexts are kept, never a whole site's ciphertexts. A
+        // plugin key (a controller key on a YubiKey) instead unwraps every secret of the selection
+        // in one conversation, so it asks for its PIN or touch once.
+        let collections = selection.collections
+        let bar = collections.count > 1
+            ? ProgressBar.start("decrypt", unit: .items("collections"), total: collections.count, hidden: global.hidesProgress) : nil
+        let outputs: [Decrypted]
+        do {
+            defer { bar?.finish() }
+            if try store.keys.identities().contains(where: { $0 is PluginIdentity }) {
+                let secrets = try collections.map { try store.secrets(in: $0) }
+                Secret.decryptAll(secrets.flatMap { $0 })
+                outputs = try zip(collections, secrets).map { collection, secrets in
+                    defer { bar?.advance(by: 1) }
+                    return try output(collection, secrets)
                 }
+            } else {
+                outputs = try concurrentMap(collections.count) { i in
+                    defer { bar?.advance(by: 1) }
+                    return Result {
+                        let secrets = try store.secrets(in: collections[i])
+                        Secret.decryptAll(secrets)
+                        return try output(collections[i], secrets)
+                    }
+                }.map { try $0.get() }
             }
-            object[collection.description] = values
         }
         if json {
+            var object: [String: [String: String]] = [:]
+            for (collection, output) in zip(collections, outputs) {
+                if case .json(let values) = output { object[collection.description] = values }
+            }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             try Output.raw([UInt8](data) + [0x0a])
         } else {
-            try Output.raw(text)
+            for case .text(let bytes) in outputs { try bytes.withUnsafeBytes { try Output.raw($0) } }
         }
+    }
+
+    /// One collection's output: its JSON values, or its `# COLLECTION NAME` text.
+    private enum Decrypted {
+        case json([String: String])
+        case text(SecureBytes)
+    }
+
+    /// The output of `secrets` of `collection`, decrypted already.
+    private func output(_ collection: SecretCollection, _ secrets: [Secret]) throws -> Decrypted {
+        var values: [String: String] = [:]
+        var text: [UInt8] = []
+        for secret in secrets {
+            let value = try secret.value()
+            if json {
+                guard let string = String(validating: value, as: UTF8.self) else {
+                    SecureBytes.wipe(&text)
+                    throw CLIError("secret \"\(secret.name)\" of \(collection) is not UTF-8 text; print it with --name")
+                }
+                values[secret.name] = string
+            } else {
+                text += Array("# \(collection) \(secret.name)\n".utf8) + value
+                if value.last != 0x0a { text.append(0x0a) }
+            }
+        }
+        defer { SecureBytes.wipe(&text) }
+        return json ? .json(values) : .text(SecureBytes(text))
     }
 }

@@ -21,10 +21,13 @@ struct SecretListCommand: ParsableCommand {
         let store = try context.secretStore()
         let selection = collections.selection
         let all = selection.isEmpty
-        var lines: [String] = []
-        for collection in all ? store.allCollections() : selection.collections {
-            lines += try store.list(collection).map { "\(collection)\t\($0)" }
+        // Every file is read (across cores) before anything is printed, so an error prints nothing.
+        let collections = all ? store.allCollections() : selection.collections
+        let listed = concurrentMap(collections.count) { i in Result { try store.list(collections[i]) } }
+        var text = ""
+        for (collection, names) in zip(collections, listed) {
+            for name in try names.get() { text += "\(collection)\t\(name)\n" }
         }
-        for line in lines { try Output.line(line) }
+        try Output.raw(Array(text.utf8))
     }
 }

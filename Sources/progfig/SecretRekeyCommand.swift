@@ -8,7 +8,9 @@ struct SecretRekeyCommand: ParsableCommand {
         abstract: "Re-encrypt every stored secret to its collection's current recipients.",
         discussion: """
             Run after a node joins or leaves a group or a node's key changes. Needs the \
-            controller key. Each secrets file is rewritten atomically; values do not change.
+            controller key. Files are rekeyed in parallel; each secrets file is rewritten \
+            atomically, and none is replaced until all were rekeyed; values do not change. A \
+            rekey interrupted while replacing files is completed by running it again.
 
               progfig secret rekey --dry-run
               progfig secret rekey
@@ -21,7 +23,12 @@ struct SecretRekeyCommand: ParsableCommand {
 
     func run() throws {
         let store = try SiteContext(global).secretStore()
-        let results = try store.rekey(dryRun: dryRun)
+        let bar = ProgressBar.start(dryRun ? "rekey (dry run)" : "rekey", unit: .items("files"), hidden: global.hidesProgress)
+        let results: [RekeyResult]
+        do {
+            defer { bar?.finish() }
+            results = try store.rekey(dryRun: dryRun, progress: bar?.handler)
+        }
         let verb = dryRun ? "would re-encrypt" : "re-encrypted"
         for result in results where !global.quiet {
             try Output.line("\(result.file): \(verb) \(result.secrets.count) secret(s) of \(result.collection) to \(result.recipients.count) recipient(s)")

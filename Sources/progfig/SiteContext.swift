@@ -58,8 +58,13 @@ struct SiteContext {
 enum Output {
     /// Writes `bytes` to standard output unchanged.
     static func raw(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try raw($0) }
+    }
+
+    /// Writes `bytes` to standard output unchanged.
+    static func raw(_ bytes: UnsafeRawBufferPointer) throws {
         var out = FileDescriptorSink(fd: STDOUT_FILENO, name: "standard output")
-        try bytes.withUnsafeBytes { try out.write($0) }
+        try out.write(bytes)
     }
 
     /// Writes a line to standard output.

@@ -18,7 +18,12 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let context = try SiteContext(global)
-        let findings = try SiteValidator(site: context.site).findings()
+        let bar = ProgressBar.start("validate", unit: .items("nodes and files"), hidden: global.hidesProgress)
+        let findings: [SiteError]
+        do {
+            defer { bar?.finish() }
+            findings = try SiteValidator(site: context.site).findings(progress: bar?.handler)
+        }
         for finding in findings { try Output.line(finding.description) }
         guard findings.isEmpty else {
             throw CLIError("\(findings.count) problem(s) found in site \(context.site.name)")

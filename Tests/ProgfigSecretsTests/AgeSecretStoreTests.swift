@@ -51,7 +51,7 @@ final class AgeSecretStoreTests: XCTestCase {
         XCTAssertEqual(try stanzaCount(c), 4)
 
         XCTAssertEqual(try store.recipients(nodes: ["n3", "n1"], groups: ["g1"], controller: true).map(\.encoded),
-                       [site.key("n3"), site.key("n1"), site.key("n2"), site.controller].map(\.x25519Recipient.encoded))
+                       [site.controller, site.key("n3"), site.key("n1"), site.key("n2")].map(\.x25519Recipient.encoded))
     }
 
     func testStoreAlwaysAddsController() throws {

@@ -39,9 +39,9 @@ final class RekeyTests: XCTestCase {
         return [
             Row(collection: .controller, file: site.path("controller.secrets.json"), secrets: ["ctl"], recipients: [controller]),
             Row(collection: .node("n1"), file: site.path("nodes/n1.secrets.json"), secrets: ["own"],
-                        recipients: [site.key("n1").x25519Recipient.encoded, controller]),
+                        recipients: [controller, site.key("n1").x25519Recipient.encoded]),
             Row(collection: .group("g1"), file: site.path("groups/g1.secrets.json"), secrets: ["alpha", "beta"],
-                        recipients: g1.map { site.key($0).x25519Recipient.encoded } + [controller]),
+                        recipients: [controller] + g1.map { site.key($0).x25519Recipient.encoded }),
         ]
     }
 
@@ -194,5 +194,35 @@ final class SecretsFileConcurrencyTests: XCTestCase {
             XCTAssertEqual(try store.list(collection), expected, "\(collection)")
         }
         XCTAssertEqual(String(decoding: try store.get(.controller, name: "t3s4").value(), as: UTF8.self), "3/4")
+    }
+}
+
+final class RekeyBatchTests: XCTestCase {
+    /// A rekey interrupted among its renames leaves some files new and some old, each whole; the
+    /// next rekey finishes the job, and removes the temporary files a killed rekey left behind.
+    func testRerunCompletesAnInterruptedRekey() throws {
+        let site = try SecretsSite(root: makeTemporaryDirectory().appendingPathComponent("rerun"))
+        try site.writeInventory(groups: [("g1", "n1")], nodes: [("n1", "web"), ("n2", "web")])
+        for node in ["n1", "n2"] { try site.addNode(node) }
+        try site.writeControllerKey()
+        _ = try site.store().store(name: "alpha", value: Array("A".utf8), nodes: [], groups: ["g1"], controllerKey: false)
+        _ = try site.store().store(name: "own", value: Array("O".utf8), nodes: ["n2"], groups: [], controllerKey: false)
+        try site.writeInventory(groups: [("g1", "n1 n2")], nodes: [("n1", "web"), ("n2", "web")])
+        let oldGroup = try XCTUnwrap(site.bytes("groups/g1.secrets.json"))
+        _ = try site.store().rekey(dryRun: false)
+        // As if interrupted after the node file's rename and before the group file's, with the
+        // temporary file of the group file left by the killed process.
+        _ = try site.write(String(decoding: oldGroup, as: UTF8.self), to: "groups/g1.secrets.json")
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        _ = try site.write("{", to: "groups/.g1.secrets.json.tmp-\(finished.processIdentifier)-x")
+        XCTAssertThrowsError(try decrypt(site.secrets("groups/g1.secrets.json")["alpha"]!, with: [site.key("n2")]))
+
+        _ = try site.store().rekey(dryRun: false)
+        XCTAssertEqual(try decrypt(site.secrets("groups/g1.secrets.json")["alpha"]!, with: [site.key("n2")]), "A")
+        XCTAssertEqual(try decrypt(site.secrets("nodes/n2.secrets.json")["own"]!, with: [site.key("n2")]), "O")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: site.path("groups")), ["g1.secrets.json"])
     }
 }

@@ -43,7 +43,7 @@ final class SSHHostKeyTests: XCTestCase {
     func testNodeDecryptsWithItsHostKey() throws {
         let (site, hostKey) = try makeSite()
         let stored = try XCTUnwrap(site.secrets("nodes/h1.secrets.json")["pw"])
-        XCTAssertEqual(try stanzaTypes(stored), ["ssh-ed25519", "X25519"])
+        XCTAssertEqual(try stanzaTypes(stored), ["X25519", "ssh-ed25519"])  // the controller's stanza first
         // On the node: no controller key, no fallback key; only the host key.
         try FileManager.default.removeItem(atPath: site.controllerKeyPath)
         let store = try site.store(SecretStoreOptions(actingAsNode: "h1"))

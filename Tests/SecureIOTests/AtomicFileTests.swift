@@ -87,4 +87,28 @@ final class AtomicFileTests: XCTestCase {
             try AtomicFile.write(Data("x".utf8), to: url),
             "\(url.path): cannot create a temporary file in \(dir.path)/absent: No such file or directory")
     }
+
+    /// publishAll renames in order and stops at the first failure: files before it are new,
+    /// the failed one and those after it are untouched, and no temporary file remains.
+    func testPublishAllStopsAtTheFirstFailedRename() throws {
+        let dir = try makeTemporaryDirectory()
+        let targets = ["a", "b", "c"].map { dir.appendingPathComponent($0) }
+        for url in targets { try Data("old".utf8).write(to: url) }
+        let files = try targets.map { url -> AtomicOutputFile in
+            let file = try AtomicOutputFile(url: url)
+            try Array("new".utf8).withUnsafeBytes { try file.write($0) }
+            try file.finishWriting()
+            return file
+        }
+        // b becomes a non-empty directory, which rename(2) cannot replace with a file.
+        try FileManager.default.removeItem(at: targets[1])
+        try FileManager.default.createDirectory(at: targets[1], withIntermediateDirectories: false)
+        try Data().write(to: targets[1].appendingPathComponent("inside"))
+        let (published, failure) = AtomicOutputFile.publishAll(files)
+        XCTAssertEqual(published, 1)
+        XCTAssertEqual(failure?.path, targets[1].path)
+        XCTAssertEqual(try String(contentsOf: targets[0], encoding: .utf8), "new")
+        XCTAssertEqual(try String(contentsOf: targets[2], encoding: .utf8), "old")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["a", "b", "c"])
+    }
 }
