@@ -17,8 +17,6 @@ public struct AgeError: Error, Equatable, Sendable, CustomStringConvertible {
         case key
         /// A configured resource limit was exceeded.
         case limit
-        /// Reading or writing failed.
-        case io
         /// The caller asked for something the format does not allow.
         case usage
         /// An age plugin is missing, failed, reported an error, or broke the plugin protocol.

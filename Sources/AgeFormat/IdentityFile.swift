@@ -74,7 +74,7 @@ public enum IdentityFile {
     public static func load(path: String, passphrase: () throws -> String, sshPassphrase: (@Sendable () throws -> String)? = nil,
                             warn: (String) -> Void = { _ in }) throws -> [any Identity] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw AgeError(.io, "cannot read identity file \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw IOFailure.system("cannot read identity file", path: path) }
         defer { close(fd) }
         var bytes = try read(from: FileDescriptorSource(fd: fd, name: path), name: path)
         defer { SecureBytes.wipe(&bytes) }

@@ -27,7 +27,7 @@ public enum RecipientsFile {
     /// Reads and parses the recipients file at `path`.
     public static func load(path: String, warn: (String) -> Void = { _ in }) throws -> [any Recipient] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw AgeError(.io, "cannot read recipients file \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw IOFailure.system("cannot read recipients file", path: path) }
         defer { close(fd) }
         return try parse(String(decoding: try read(from: FileDescriptorSource(fd: fd, name: path), name: path), as: UTF8.self),
                          name: path, warn: warn)

@@ -66,7 +66,7 @@ public final class DecryptionKeys: @unchecked Sendable {
                 do {
                     found += try IdentityFile.load(path: path, passphrase: passphrase, sshPassphrase: passphrase, warn: warn)
                 } catch let error as AgeError {
-                    throw SiteError("cannot load age key: \(error.message)", file: path)
+                    throw SiteError("cannot load age key: \(error.message)")  // the message names the file
                 } catch let error as SiteError {
                     throw SiteError("cannot load age key: \(error.message)", file: path)
                 }

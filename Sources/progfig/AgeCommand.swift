@@ -162,7 +162,7 @@ struct AgeCommand: ParsableCommand {
             }
         } catch let error as AgeError where error.kind == .noMatch && identities.isEmpty {
             throw CLIError("the file is not passphrase-encrypted; give an identity file with -i/--identity", file: input.path)
-        } catch let error as AgeError where error.kind != .io {
+        } catch let error as AgeError {
             throw CLIError(error.message, file: input.path)
         }
     }

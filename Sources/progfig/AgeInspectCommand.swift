@@ -40,7 +40,7 @@ struct AgeInspectCommand: ParsableCommand {
 
     func run() throws {
         let inspection = try InputFile.with(path: input) { file in
-            do { return try Inspection.inspect(file.source) } catch let error as AgeError where error.kind != .io {
+            do { return try Inspection.inspect(file.source) } catch let error as AgeError {
                 throw CLIError(error.message, file: file.path ?? "standard input")
             }
         }

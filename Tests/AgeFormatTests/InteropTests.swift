@@ -149,13 +149,13 @@ else:
     func py(_ args: [String]) throws {
         let r = try runProcess("/usr/bin/env", ["python3", "-c", Self.python] + args)
         XCTAssertEqual(r.status, 0, "python3 \(args.first ?? ""): \(r.stderr)")
-        if r.status != 0 { throw AgeError(.io, "python3 \(args.first ?? "") failed: \(r.stderr)") }
+        if r.status != 0 { throw ToolFailure("python3 \(args.first ?? "") failed: \(r.stderr)") }
     }
 
     func run(_ tool: String, _ args: [String]) throws {
         let r = try runProcess(tool, args)
         XCTAssertEqual(r.status, 0, "\(tool) \(args.joined(separator: " ")): \(r.stderr)")
-        if r.status != 0 { throw AgeError(.io, "\(tool) failed: \(r.stderr)") }
+        if r.status != 0 { throw ToolFailure("\(tool) failed: \(r.stderr)") }
     }
 
     // MARK: helpers

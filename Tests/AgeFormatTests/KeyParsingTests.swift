@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import AgeFormat
+import SecureIO
 
 /// X25519 identity and recipient strings, and the identity/recipients file formats.
 final class KeyParsingTests: XCTestCase {
@@ -216,8 +217,10 @@ final class KeyParsingTests: XCTestCase {
     }
 
     func testIdentityFileLoadMissing() throws {
-        let e = assertAgeError(.io) { try IdentityFile.load(path: "/nonexistent/agetests/keys.txt") { "" } }
-        XCTAssertEqual(e?.message, "cannot read identity file /nonexistent/agetests/keys.txt: No such file or directory")
+        XCTAssertThrowsError(try IdentityFile.load(path: "/nonexistent/agetests/keys.txt") { "" }) { error in
+            XCTAssertEqual(error as? IOFailure, IOFailure("cannot read identity file: No such file or directory",
+                                                          path: "/nonexistent/agetests/keys.txt", code: ENOENT))
+        }
     }
 
     // MARK: recipients files
@@ -253,7 +256,9 @@ final class KeyParsingTests: XCTestCase {
         for empty in ["", "# nobody\n", "\n\n"] {
             XCTAssertEqual(assertAgeError(.key) { try RecipientsFile.parse(empty, name: "r.txt") }?.message, "r.txt: no recipients found")
         }
-        XCTAssertEqual(assertAgeError(.io) { try RecipientsFile.load(path: "/nonexistent/agetests/r.txt") }?.message,
-                       "cannot read recipients file /nonexistent/agetests/r.txt: No such file or directory")
+        XCTAssertThrowsError(try RecipientsFile.load(path: "/nonexistent/agetests/r.txt")) { error in
+            XCTAssertEqual(error as? IOFailure, IOFailure("cannot read recipients file: No such file or directory",
+                                                          path: "/nonexistent/agetests/r.txt", code: ENOENT))
+        }
     }
 }

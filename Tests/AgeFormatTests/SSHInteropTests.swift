@@ -36,7 +36,7 @@ final class SSHInteropTests: XCTestCase {
 
     private func check(_ r: ProcessResult, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
         XCTAssertEqual(r.status, 0, "\(what): \(r.stderr)", file: file, line: line)
-        if r.status != 0 { throw AgeError(.io, "\(what) failed") }
+        if r.status != 0 { throw ToolFailure("\(what) failed") }
     }
 
     private func encryptHere(_ plaintext: [UInt8], to recipients: [any Recipient], armored: Bool) throws -> [UInt8] {

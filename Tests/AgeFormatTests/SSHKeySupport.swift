@@ -54,7 +54,7 @@ enum SSHKeygen {
         if let bits { args += ["-b", String(bits)] }
         if let cipher { args += ["-Z", cipher] }
         let r = try runProcess(keygen, args)
-        guard r.status == 0 else { throw AgeError(.io, "ssh-keygen \(args.joined(separator: " ")) failed: \(r.stderr)") }
+        guard r.status == 0 else { throw ToolFailure("ssh-keygen \(args.joined(separator: " ")) failed: \(r.stderr)") }
         let pub = try String(contentsOf: URL(fileURLWithPath: path.path + ".pub"), encoding: .utf8)
         return SSHTestKey(name: name, privatePath: path, publicLine: pub.trimmingCharacters(in: .whitespacesAndNewlines), passphrase: passphrase)
     }

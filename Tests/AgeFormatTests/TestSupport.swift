@@ -100,3 +100,9 @@ final class DataBox: @unchecked Sendable {
 
 /// The directory of the project's own test vectors.
 let projectVectorsDir = repositoryRoot.appendingPathComponent("TestVectors")
+
+/// An outside tool (age, rage, ssh-keygen, python3) that a test runs failed.
+struct ToolFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

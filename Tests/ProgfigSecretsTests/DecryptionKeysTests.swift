@@ -183,15 +183,15 @@ final class DecryptionKeysTests: XCTestCase {
         try site.write("this is not an age key\n", to: "keys/controller.age")
         let path = site.controllerKeyPath
         XCTAssertThrowsSiteError(try value(site.store(), .node("n1"), "own"),
-                                 "\(path): cannot load age key: \(path):1: invalid identity: not an AGE-SECRET-KEY-1… X25519 secret key")
+                                 "cannot load age key: \(path):1: invalid identity: not an AGE-SECRET-KEY-1… X25519 secret key")
         try site.write("# only a comment\n\n", to: "keys/controller.age")
         XCTAssertThrowsSiteError(try value(site.store(), .node("n1"), "own"),
-                                 "\(path): cannot load age key: \(path): no identities found")
+                                 "cannot load age key: \(path): no identities found")
         // A corrupt fallback file is reported even when the controller key is fine.
         try site.writeControllerKey()
         try site.write("garbage\n", to: "keys/node.age")
         XCTAssertThrowsSiteError(try value(site.store(), .node("n1"), "own"),
-                                 "\(site.fallbackKeyPath): cannot load age key: \(site.fallbackKeyPath):1: invalid identity: not an AGE-SECRET-KEY-1… X25519 secret key")
+                                 "cannot load age key: \(site.fallbackKeyPath):1: invalid identity: not an AGE-SECRET-KEY-1… X25519 secret key")
     }
 
     private func writeProtectedControllerKey(_ site: SecretsSite, passphrase: String, armored: Bool) throws {
@@ -220,7 +220,7 @@ final class DecryptionKeysTests: XCTestCase {
         let path = site.controllerKeyPath
         let store = try site.store(SecretStoreOptions(passphrase: { "battery staple" }))
         XCTAssertThrowsSiteError(try value(store, .controller, "ctl"),
-                                 "\(path): cannot load age key: \(path): cannot decrypt the passphrase-protected identity file: wrong passphrase")
+                                 "cannot load age key: \(path): cannot decrypt the passphrase-protected identity file: wrong passphrase")
     }
 
     /// Without a passphrase source, the error must still say which key file needs one.

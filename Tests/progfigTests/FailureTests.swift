@@ -211,7 +211,7 @@ final class FailureTests: XCTestCase {
             .write(to: damaged, atomically: false, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: damaged.path)
         let result = try progfig(["secret", "decrypt", "-n", "web1", "--age-key", damaged.path], in: site.root)
-        assertCleanError(result, status: 1, contains: "\(damaged.path): cannot load age key", secrets: plaintexts + [String(secretLine.dropFirst(20))])
+        assertCleanError(result, status: 1, contains: "cannot load age key: \(damaged.path):", secrets: plaintexts + [String(secretLine.dropFirst(20))])
         let env = try progfig(["secret", "decrypt", "-n", "web1"], in: site.root,
                               environment: ["PROGFIG_AGE_KEY": String(secretLine.dropLast()) + (secretLine.hasSuffix("Q") ? "P" : "Q")])
         assertCleanError(env, status: 1, contains: "$PROGFIG_AGE_KEY", secrets: plaintexts + [String(secretLine.dropFirst(20).dropLast())])
@@ -219,7 +219,7 @@ final class FailureTests: XCTestCase {
         try "just some text\n".write(to: notAKey, atomically: false, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: notAKey.path)
         try assertFails(["secret", "decrypt", "-n", "web1", "--age-key", notAKey.path], in: site,
-                        contains: "\(notAKey.path): cannot load age key")
+                        contains: "cannot load age key: \(notAKey.path):")
     }
 
     func testSecretsFileThatIsNotJson() throws {
