@@ -1,3 +1,5 @@
+import SecureIO
+
 /// Bech32 (BIP 173) as age uses it: checksum verified, mixed case refused, and no 90-character
 /// limit (age's post-quantum keys are longer).
 public enum Bech32 {
@@ -52,7 +54,14 @@ public enum Bech32 {
     /// Decodes a Bech32 string into its lowercase human-readable part and data bytes.
     /// One pass over the bytes, checksumming as it goes (recipients files can hold thousands).
     public static func decode(_ string: String) throws(AgeError) -> (hrp: String, data: [UInt8]) {
+        // The string may be a secret key: the copies made here are wiped, the data too on failure.
         var bytes = Array(string.utf8)
+        var data: [UInt8] = []
+        var decoded = false
+        defer {
+            SecureBytes.wipe(&bytes)
+            if !decoded { SecureBytes.wipe(&data) }
+        }
         var hasLower = false, hasUpper = false, printable = true
         for b in bytes {
             if b >= 0x61 && b <= 0x7a { hasLower = true }
@@ -68,7 +77,6 @@ public enum Bech32 {
         var chk = checksum(hrp: bytes[..<sep])
         // Regroup the 5-bit data values (all but the 6 checksum values) into bytes as they are read.
         let dataEnd = bytes.count - 6
-        var data: [UInt8] = []
         data.reserveCapacity((dataEnd - sep - 1) * 5 / 8)
         var acc: UInt32 = 0, bits = 0
         for i in (sep + 1)..<bytes.count {
@@ -85,6 +93,7 @@ public enum Bech32 {
         }
         guard chk == 1 else { throw .key("invalid Bech32 checksum") }
         guard bits < 5, acc & ((1 << UInt32(bits)) - 1) == 0 else { throw .key("invalid Bech32 padding") }
+        decoded = true
         return (String(decoding: bytes[..<sep], as: UTF8.self), data)
     }
 }

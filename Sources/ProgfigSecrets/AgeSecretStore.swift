@@ -165,8 +165,10 @@ public struct AgeSecretStore: SecretStore {
 
     /// Encrypts `value` as `name` to the named nodes, every member of the named groups and always
     /// the controller (which rekeys every secret), and stores it in each named collection (the
-    /// controller's with `controllerKey`), each copy encrypted to that collection's readers only:
-    /// all files or none. Returns the armored value encrypted to all of them.
+    /// controller's with `controllerKey`), each copy encrypted to that collection's readers only.
+    /// Every file is changed in memory first, so a bad file or key writes none; a write that fails
+    /// after others succeeded names them (see `SecretsFile.update`). Returns the armored value
+    /// encrypted to all of them.
     public func store(name: String, value: [UInt8], nodes: [String], groups: [String], controllerKey: Bool) throws -> String {
         try checkControllerPublicKey()
         let recipients = try valueRecipients(of: "secret \"\(name)\"", nodes: nodes, groups: groups, controller: true,

@@ -27,7 +27,7 @@ struct Progfig: AsyncParsableCommand {
             --site DIR, else $PROGFIG_SITE, else the nearest site upward (a project root with \
             pyproject.toml and src/NAME/ or NAME/, a site package directory, or a directory with \
             inventory.conf), and take the global options --site, --age-key, \
-            --secret-store-arguments, -v and -q before, between or after the subcommand \
+            --secret-store-arguments, -v, -q and --no-progress before, between or after the subcommand \
             names:
 
               progfig --site ~/mysite secret decrypt -n web1

@@ -7,11 +7,15 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check the site for mistakes; exit with status 1 when there are any.",
         discussion: """
-            Checks, without decrypting any secret: group members and node_function_map entries \
-            with no matching node, functions with no roles and no default, nodes without an \
-            age_pubkey or with one that does not parse, secrets files that are not valid JSON or \
-            hold values that are not age files, secrets files of unknown nodes or groups, and a \
-            controller_age_pub that does not match the controller key when that key is present.
+            Checks, without decrypting any secret: group members that are not in \
+            node_function_map, nodes with no node data (nodes/NODE.py or nodes/NODE.conf), \
+            nodes whose function has no entry in function_role_map, nodes without an age_pubkey \
+            or with one that does not parse, an ssh_host_fingerprint that is not its SSH key's, \
+            nodes and groups whose readers mix post-quantum and classic keys, secrets files that \
+            are not valid JSON or hold values that are not age files, secrets files of unknown \
+            nodes or groups, temporary files left by an interrupted save, and a \
+            controller_age_pub that is missing, does not parse, or does not match the controller \
+            key when that key is present.
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -115,6 +115,16 @@ final class IniFileTests: XCTestCase {
             "inventory.conf:3: expected 'key = value' or '[section]', found \"foo\"")
     }
 
+    /// A secret key pasted into the inventory is named by its line, never shown.
+    func testPastedSecretKeyIsNotShown() {
+        XCTAssertThrowsSiteError(
+            try parse("[s]\nAGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ\n"),
+            "inventory.conf:2: expected 'key = value' or '[section]', found (text that looks like a secret key, not shown)")
+        XCTAssertThrowsSiteError(
+            try parse("-----BEGIN OPENSSH PRIVATE KEY-----\n"),
+            "inventory.conf:1: expected '[section]' before the first key, found (text that looks like a secret key, not shown)")
+    }
+
     func testIndentedLineWithoutKeyIsError() {
         XCTAssertThrowsSiteError(
             try parse("[s]\n  orphan\n"),
