@@ -23,7 +23,8 @@ enum ErrorReporter {
         case let error as ExitCode: Foundation.exit(error.rawValue)
         default: break
         }
-        let inspecting = CommandLine.arguments.dropFirst().starts(with: AgeInspectCommand.path)
+        let arguments = CommandLine.arguments.dropFirst()
+        let inspecting = arguments.starts(with: AgeInspectCommand.path) || arguments.starts(with: ["help"] + AgeInspectCommand.path)
         let root: ParsableCommand.Type = inspecting ? AgeInspectCommand.self : Progfig.self
         let code = root.exitCode(for: error)
         if code.isSuccess {

@@ -50,8 +50,11 @@ struct Progfig: AsyncParsableCommand {
             let arguments = GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst()), root: Progfig.self)
             // 'age' takes an INPUT argument, so 'age inspect' can't be an ArgumentParser
             // subcommand of it (the parent would parse the child's arguments as its own).
-            if arguments.starts(with: AgeInspectCommand.path) {
-                var command = try AgeInspectCommand.parseAsRoot(Array(arguments.dropFirst(2)))
+            // 'progfig help age inspect' is its --help.
+            let inspectArguments = arguments.starts(with: ["help"] + AgeInspectCommand.path) ? ["--help"]
+                : arguments.starts(with: AgeInspectCommand.path) ? Array(arguments.dropFirst(2)) : nil
+            if let inspectArguments {
+                var command = try AgeInspectCommand.parseAsRoot(inspectArguments)
                 try command.run()
                 return
             }

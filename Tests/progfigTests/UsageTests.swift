@@ -54,6 +54,8 @@ final class UsageTests: XCTestCase {
                                  "--armor", "--passphrase", "--output", "PROGFIG_PASSPHRASE", "progfig age -d -i key.txt"]),
             (["keygen", "--help"], ["-o, --output", "-y", "0600", "progfig keygen -y key.txt"]),
             (["help", "age"], ["--recipients-file"]),
+            (["help", "age", "inspect"], ["without decrypting it", "--json"]),
+            (["age", "inspect", "--help"], ["without decrypting it", "--json"]),
         ]
         for (arguments, fragments) in expectations {
             let result = try ProgfigRunner.run(arguments, in: dir)
