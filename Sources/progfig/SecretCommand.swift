@@ -1,4 +1,5 @@
 import ArgumentParser
+import ProgfigSecrets
 
 /// `progfig secret …`: the site's age-encrypted secrets.
 struct SecretCommand: ParsableCommand {
@@ -36,4 +37,31 @@ struct CollectionOptions: ParsableArguments {
     var controller = false
 
     var selection: CollectionSelection { CollectionSelection(nodes: nodes, groups: groups, controller: controller) }
+}
+
+/// `-n/--nodes`, `-g/--groups`, `-c/--controller` as the secret commands take them: comma-separated
+/// or repeated.
+struct CollectionSelection {
+    let nodes: [String]
+    let groups: [String]
+    let controller: Bool
+
+    /// Splits each value on commas and drops empty names, keeping the order given.
+    static func names(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.flatMap { $0.split(separator: ",").map(String.init) }.filter { seen.insert($0).inserted }
+    }
+
+    init(nodes: [String], groups: [String], controller: Bool) {
+        self.nodes = Self.names(nodes)
+        self.groups = Self.names(groups)
+        self.controller = controller
+    }
+
+    var isEmpty: Bool { nodes.isEmpty && groups.isEmpty && !controller }
+
+    /// The named collections: nodes, then groups, then the controller.
+    var collections: [SecretCollection] {
+        nodes.map { .node($0) } + groups.map { .group($0) } + (controller ? [.controller] : [])
+    }
 }
