@@ -59,18 +59,32 @@ public struct Encryptor: Sendable {
         return (header.encoded() + nonce, PayloadStream.payloadKey(fileKey: fileKey, nonce: nonce))
     }
 
-    /// Wraps the file key to every recipient, across cores when there are many.
+    /// Wraps the file key to every recipient, in order, across cores when there are many: in runs
+    /// of `wrapRun` recipients, whose X25519 ephemeral shares share one field inversion.
     private func wrapAll(fileKey: SecureBytes) throws -> [Stanza] {
         if recipients.contains(where: { $0 is PluginRecipient }) { return try wrapWithPlugins(fileKey: fileKey) }
-        if recipients.count < 16 || stream.parallelism == 1 {
-            return try recipients.flatMap { try $0.wrap(fileKey: fileKey) }
+        let runs = (recipients.count + Self.wrapRun - 1) / Self.wrapRun
+        if runs == 1 || stream.parallelism == 1 {
+            return try Self.wrap(recipients[...], fileKey: fileKey)
         }
-        let results = WrapResults(count: recipients.count)
+        let results = WrapResults(count: runs)
         let recipients = self.recipients
-        DispatchQueue.concurrentPerform(iterations: recipients.count) { i in
-            results.set(i, Result { try recipients[i].wrap(fileKey: fileKey) })
+        DispatchQueue.concurrentPerform(iterations: runs) { i in
+            let run = recipients[(i * Self.wrapRun)..<min(recipients.count, (i + 1) * Self.wrapRun)]
+            results.set(i, Result { try Self.wrap(run, fileKey: fileKey) })
         }
         return try results.values.flatMap { try $0.get() }
+    }
+
+    /// How many recipients one worker wraps at a time.
+    private static let wrapRun = 16
+
+    /// Wraps `recipients` in order, the X25519 ones together.
+    private static func wrap(_ recipients: ArraySlice<any Recipient>, fileKey: SecureBytes) throws -> [Stanza] {
+        var x25519 = try X25519Recipient.wrap(recipients.compactMap { $0 as? X25519Recipient }, fileKey: fileKey).makeIterator()
+        return try recipients.flatMap { recipient in
+            recipient is X25519Recipient ? [x25519.next()!] : try recipient.wrap(fileKey: fileKey)
+        }
     }
 
     /// Wraps one recipient at a time; a plugin's labels are known only once it wrapped, so the

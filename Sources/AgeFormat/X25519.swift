@@ -30,14 +30,23 @@ public struct X25519Recipient: Recipient, Hashable {
     public var encoded: String { Bech32.encode(hrp: "age", data: publicKey) }
 
     public func wrap(fileKey: SecureBytes) throws -> [Stanza] {
-        let ephemeral = SecureBytes.random(count: 32)
-        let share = Sodium.x25519PublicShare(ephemeral)
-        guard let shared = Sodium.x25519(ephemeral, publicKey) else {
-            throw AgeError.key("recipient \(encoded) is a low-order point and cannot be encrypted to")
+        try Self.wrap([self], fileKey: fileKey)
+    }
+
+    /// One stanza for each of `recipients`, in order, each with its own ephemeral key; their
+    /// public shares are computed together (`Sodium.x25519PublicShares`).
+    static func wrap(_ recipients: [X25519Recipient], fileKey: SecureBytes) throws -> [Stanza] {
+        let ephemerals = recipients.map { _ in SecureBytes.random(count: 32) }
+        let shares = Sodium.x25519PublicShares(ephemerals)
+        return try zip(recipients, zip(ephemerals, shares)).map { recipient, ephemeral in
+            let (secret, share) = ephemeral
+            guard let shared = Sodium.x25519(secret, recipient.publicKey) else {
+                throw AgeError.key("recipient \(recipient.encoded) is a low-order point and cannot be encrypted to")
+            }
+            let key = wrapKey(shared: shared, share: share, publicKey: recipient.publicKey)
+            let body = fileKey.withUnsafeBytes { Sodium.seal(key: key, nonce: zeroNonce, plaintext: $0) }
+            return Stanza(type: stanzaType, arguments: [UnpaddedBase64.encode(share)], body: body)
         }
-        let key = Self.wrapKey(shared: shared, share: share, publicKey: publicKey)
-        let body = fileKey.withUnsafeBytes { Sodium.seal(key: key, nonce: zeroNonce, plaintext: $0) }
-        return [Stanza(type: Self.stanzaType, arguments: [UnpaddedBase64.encode(share)], body: body)]
     }
 
     /// The key that wraps the file key: HKDF(shared secret, salt: share || recipient, X25519 label).

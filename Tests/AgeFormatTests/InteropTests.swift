@@ -240,6 +240,22 @@ else:
         print("Interop age X25519: \(cases) cases run")
     }
 
+    /// Recipients wrapped in runs across cores, with one inversion for each run's shares: age
+    /// opens the file with the keys at the edges of every run.
+    func testAgeOpensEveryRunOfManyRecipients() throws {
+        let (age, _) = try requireAge()
+        let dir = try makeTempDir(self)
+        let keys = try makeKeys(40, in: dir)
+        let plaintext = Array("forty readers".utf8)
+        let encURL = dir.appendingPathComponent("many.age"), outURL = dir.appendingPathComponent("many.out")
+        try write(try encryptHere(plaintext, to: keys.map { try X25519Recipient($0.recipient) }, armored: false), encURL)
+        for index in [0, 15, 16, 31, 32, 39] {
+            try? FileManager.default.removeItem(at: outURL)
+            try run(age, ["-d", "-i", keys[index].file.path, "-o", outURL.path, encURL.path])
+            XCTAssertEqual(try readOutput(outURL), plaintext, "age with the key of recipient \(index)")
+        }
+    }
+
     /// progfig and age agree on single-byte changes of small files, binary and armored: both
     /// refuse the file, or both accept it with the same plaintext. (In practice both refuse every
     /// one: the header MAC and the payload tags cover every byte that is not base64 padding.) Two known differences are left

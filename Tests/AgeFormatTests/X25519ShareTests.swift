@@ -17,6 +17,15 @@ final class X25519ShareTests: XCTestCase {
         }
     }
 
+    /// Shares computed together (one inversion for the batch) equal the ladder's one by one,
+    /// for batches of every size up to 40 and one of 1,000.
+    func testBatchMatchesTheLadder() {
+        for count in Array(0...40) + [1_000] {
+            let scalars = (0..<count).map { _ in SecureBytes(Sodium.randomBytes(32)) }
+            XCTAssertEqual(Sodium.x25519PublicShares(scalars), scalars.map(Sodium.x25519Base), "batch of \(count)")
+        }
+    }
+
     /// Scalars at the edges of clamping: all bits clear or set, each single byte set, and the
     /// smallest and largest clamped values (the bits clamping overrides must not matter).
     func testMatchesTheLadderOnEdgeScalars() {
