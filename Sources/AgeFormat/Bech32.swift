@@ -10,14 +10,17 @@ public enum Bech32 {
         return table
     }()
 
-    private static let generator: [UInt32] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3]
-
-    /// One step of the BIP 173 checksum over the 5-bit value `v`.
+    /// One step of the BIP 173 checksum over the 5-bit value `v`: each of the top five bits
+    /// selects a generator by masking, without a branch (the values may be a secret key's).
     @inline(__always)
     private static func step(_ chk: UInt32, _ v: UInt8) -> UInt32 {
         let top = chk >> 25
         var next = (chk & 0x1ff_ffff) << 5 ^ UInt32(v)
-        for i in 0..<5 where (top >> UInt32(i)) & 1 == 1 { next ^= generator[i] }
+        next ^= (0 &- (top & 1)) & 0x3b6a_57b2
+        next ^= (0 &- (top >> 1 & 1)) & 0x2650_8e6d
+        next ^= (0 &- (top >> 2 & 1)) & 0x1ea1_19fa
+        next ^= (0 &- (top >> 3 & 1)) & 0x3d42_33dd
+        next ^= (0 &- (top >> 4 & 1)) & 0x2a14_62b3
         return next
     }
 
@@ -79,6 +82,7 @@ public enum Bech32 {
         let dataEnd = bytes.count - 6
         data.reserveCapacity((dataEnd - sep - 1) * 5 / 8)
         var acc: UInt32 = 0, bits = 0
+        let reverse = Self.reverse
         for i in (sep + 1)..<bytes.count {
             let v = reverse[Int(bytes[i])]
             guard v >= 0 else { throw .key("invalid character in Bech32 data") }
