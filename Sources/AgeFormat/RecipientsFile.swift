@@ -9,10 +9,7 @@ public enum RecipientsFile {
     /// Parses recipients file text; `name` appears in errors and warnings with the line number.
     public static func parse(_ text: String, name: String, warn: (String) -> Void = { _ in }) throws -> [any Recipient] {
         try KeyFileLines.parse(text, name: name, what: "recipients", maxLineBytes: KeyFileLines.maxRecipientLineBytes) { (line: String, number: Int) throws(AgeError) -> (any Recipient)? in
-            // An age1… line is never an SSH key line; telling one apart scans the whole line.
-            guard !line.hasPrefix("age1"), let key = SSHPublicKey.keyPart(ofAuthorizedKey: Substring(line)) else {
-                return try AgeKeys.recipient(line)
-            }
+            guard let key = SSHPublicKey.keyPart(ofAuthorizedKey: Substring(line)) else { return try AgeKeys.recipient(line) }
             let (type, _) = try SSHPublicKey.parse(key)
             guard SSHPublicKey.supportedTypes.contains(type) else {
                 warn("\(name):\(number): ignoring an SSH key of type \(SSHPublicKey.printable(type)), which age can't encrypt to")

@@ -13,24 +13,37 @@ enum SSHPublicKey {
     /// The `TYPE BASE64 [COMMENT]` part of an `authorized_keys` line, after any options (which
     /// may hold quoted spaces); nil when the line is not an SSH public key line.
     static func keyPart(ofAuthorizedKey line: Substring) -> Substring? {
+        // Every delimiter is ASCII, so the line is scanned as bytes (an age1pq1… line is 1,900 long).
+        let bytes = line.utf8
+        @inline(__always) func isBlank(_ b: UInt8) -> Bool { b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") }
         func isKeyType(_ s: Substring) -> Bool {
-            let type = s.prefix(while: { $0 != " " && $0 != "\t" })
-            return knownTypes.contains(String(type)) || type.hasSuffix("-cert-v01@openssh.com")
+            let type = s.utf8.prefix(65).prefix { !isBlank($0) }
+            guard type.count <= 64 else { return false }  // longer than any key type
+            let name = Substring(type)
+            return knownTypes.contains(String(name)) || name.hasSuffix("-cert-v01@openssh.com")
         }
         if isKeyType(line) { return line }
-        var inQuotes = false, escaped = false
-        for (offset, c) in line.enumerated() {
-            if escaped { escaped = false; continue }
-            switch c {
-            case "\\" where inQuotes: escaped = true
-            case "\"": inQuotes.toggle()
-            case " " where !inQuotes, "\t" where !inQuotes:
-                let rest = line.dropFirst(offset).drop(while: { $0 == " " || $0 == "\t" })
-                return isKeyType(rest) ? rest : nil
-            default: break
+        // The first blank outside double quotes (where `\` escapes the next byte) ends the options.
+        let firstBlank = { (bytes: UnsafeBufferPointer<UInt8>) -> Int? in
+            var inQuotes = false, escaped = false
+            for (offset, b) in bytes.enumerated() {
+                if escaped {
+                    escaped = false
+                } else if b == UInt8(ascii: "\\") && inQuotes {
+                    escaped = true
+                } else if b == UInt8(ascii: "\"") {
+                    inQuotes.toggle()
+                } else if isBlank(b) && !inQuotes {
+                    return offset
+                }
             }
+            return nil
         }
-        return nil
+        guard let offset = bytes.withContiguousStorageIfAvailable(firstBlank) ?? Array(bytes).withUnsafeBufferPointer(firstBlank) else {
+            return nil
+        }
+        let rest = Substring(bytes.dropFirst(offset).drop(while: isBlank))
+        return isKeyType(rest) ? rest : nil
     }
 
     /// `TYPE BASE64` for a wire key (whose first field is its type).

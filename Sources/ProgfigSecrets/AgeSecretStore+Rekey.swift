@@ -95,24 +95,27 @@ extension AgeSecretStore {
     /// many groups it is in (reads in parallel); errors in collection order.
     private func rekeyRecipients(_ collections: [SecretCollection]) throws -> [[any Recipient]] {
         // A node read as itself must be in node_function_map; as a group member, its node data is enough.
-        var needed: [(node: String, asGroupMember: Bool)] = []
-        var seen = Set<String>()
+        struct Lookup: Hashable { let node: String, asGroupMember: Bool }
+        var needed: [Lookup] = []
+        var seen = Set<Lookup>()
         for collection in collections {
+            let lookups: [Lookup]
             switch collection {
-            case .node(let n):
-                if seen.insert("n " + n).inserted { needed.append((n, false)) }
-            case .group(let g):
-                for m in try hostStore.groupMembers(g) where seen.insert("g " + m).inserted { needed.append((m, true)) }
-            case .controller: break
+            case .node(let n): lookups = [Lookup(node: n, asGroupMember: false)]
+            case .group(let g): lookups = try hostStore.groupMembers(g).map { Lookup(node: $0, asGroupMember: true) }
+            case .controller: lookups = []
             }
+            needed += lookups.filter { seen.insert($0).inserted }
         }
         let store = self, lookups = needed
         let found = concurrentMap(lookups.count) { i in
             Result { try store.recipient(node: lookups[i].node, asGroupMember: lookups[i].asGroupMember) }
         }
-        let byLookup = Dictionary(uniqueKeysWithValues: zip(needed.map { ($0.asGroupMember ? "g " : "n ") + $0.node }, found))
+        let byLookup = Dictionary(uniqueKeysWithValues: zip(lookups, found))
         return try collections.map { collection in
-            try currentRecipients(of: collection) { node, asGroupMember in try byLookup[(asGroupMember ? "g " : "n ") + node]!.get() }
+            try currentRecipients(of: collection) { node, asGroupMember in
+                try byLookup[Lookup(node: node, asGroupMember: asGroupMember)]!.get()
+            }
         }
     }
 }

@@ -26,14 +26,9 @@ public enum SecretsFile {
         return secrets
     }
 
-    /// Temporary files of `url` left by a progfig process that was killed mid-save
-    /// (`.NAME.tmp-PID-…` whose process no longer exists).
-    public static func abandonedTemporaryFiles(of url: URL) -> [URL] {
-        abandonedTemporaryFiles(in: url.deletingLastPathComponent())[url.lastPathComponent] ?? []
-    }
-
-    /// Every abandoned temporary file in `directory`, sorted, by the name of the file it was to
-    /// replace: one listing of the directory however many files it holds.
+    /// The temporary files in `directory` left by progfig processes killed mid-save
+    /// (`.NAME.tmp-PID-…` whose process no longer exists), sorted, by the name of the file each
+    /// was to replace: one listing of the directory however many files it holds.
     public static func abandonedTemporaryFiles(in directory: URL) -> [String: [URL]] {
         var found: [String: [URL]] = [:]
         for path in AtomicOutputFile.abandonedTemporaryFiles(in: directory.path) {

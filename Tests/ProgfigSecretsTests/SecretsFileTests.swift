@@ -235,7 +235,7 @@ final class SecretsFileTests: XCTestCase {
         let live = dir.appendingPathComponent(".n1.secrets.json.tmp-\(getpid())-def")
         let other = dir.appendingPathComponent(".n2.secrets.json.tmp-\(finished.processIdentifier)-ghi")
         for file in [dead, live, other] { XCTAssertTrue(FileManager.default.createFile(atPath: file.path, contents: Data("{".utf8))) }
-        XCTAssertEqual(SecretsFile.abandonedTemporaryFiles(of: url).map(\.lastPathComponent), [dead.lastPathComponent])
+        XCTAssertEqual(SecretsFile.abandonedTemporaryFiles(in: dir)[url.lastPathComponent]?.map(\.lastPathComponent), [dead.lastPathComponent])
         try SecretsFile.update(url) { $0["a"] = "b" }
         // The dead writer's temporary file of n2 goes too: the first write into a directory removes
         // every abandoned temporary file there (AtomicOutputFile).

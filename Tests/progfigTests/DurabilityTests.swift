@@ -186,20 +186,7 @@ final class DurabilityTests: XCTestCase {
         try "\(key.secretKeyString)\n".write(to: dir.appendingPathComponent("key.txt"), atomically: false, encoding: .utf8)
         let file = try Encryptor(recipients: [key.x25519Recipient]).encrypt([UInt8](repeating: 7, count: 10 * PayloadStream.chunkSize))
         for sig in [SIGINT, SIGTERM, SIGHUP] {
-            let process = Process()
-            process.executableURL = ProgfigRunner.executableURL
-            process.arguments = ["age", "-d", "-i", "key.txt", "-o", "out.txt"]
-            process.currentDirectoryURL = dir
-            let input = Pipe()
-            process.standardInput = input
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            input.fileHandleForWriting.write(Data(file.prefix(file.count / 2)))
-            // Wait for the temporary output file: the first chunks are being written.
-            let deadline = Date().addingTimeInterval(20)
-            while try !directoryListing(dir).contains(where: { $0.hasPrefix(".out.txt.tmp-") }) && Date() < deadline {
-                usleep(10_000)
-            }
+            let (process, input) = try startDecryptionHalfWay(of: file, in: dir, to: "out.txt")
             XCTAssertTrue(try directoryListing(dir).contains(where: { $0.hasPrefix(".out.txt.tmp-") }), "no temporary output appeared")
             kill(process.processIdentifier, sig)
             process.waitUntilExit()
@@ -218,19 +205,7 @@ final class DurabilityTests: XCTestCase {
         try "\(key.secretKeyString)\n".write(to: dir.appendingPathComponent("key.txt"), atomically: false, encoding: .utf8)
         chmod(dir.appendingPathComponent("key.txt").path, 0o600)
         let file = try Encryptor(recipients: [key.x25519Recipient]).encrypt([UInt8](repeating: 7, count: 10 * PayloadStream.chunkSize))
-        let process = Process()
-        process.executableURL = ProgfigRunner.executableURL
-        process.arguments = ["age", "-d", "-i", "key.txt", "-o", "plain"]
-        process.currentDirectoryURL = dir
-        let input = Pipe()
-        process.standardInput = input
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(Data(file.prefix(file.count / 2)))
-        let deadline = Date().addingTimeInterval(20)
-        while try !directoryListing(dir).contains(where: { $0.hasPrefix(".plain.tmp-") }) && Date() < deadline {
-            usleep(10_000)
-        }
+        let (process, input) = try startDecryptionHalfWay(of: file, in: dir, to: "plain")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? input.fileHandleForWriting.close()
@@ -243,5 +218,25 @@ final class DurabilityTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertFalse(try directoryListing(dir).contains(leftover), "the killed process's plaintext is still there")
         XCTAssertEqual(try directoryListing(dir), [running, "key.txt", "new.age"].sorted())
+    }
+
+    /// Starts `progfig age -d -i key.txt -o OUTPUT` in `dir` with the first half of `file` on a
+    /// pipe that stays open, and waits (20 s at most) until its temporary output appears: the
+    /// first chunks are being written.
+    private func startDecryptionHalfWay(of file: [UInt8], in dir: URL, to output: String) throws -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = ProgfigRunner.executableURL
+        process.arguments = ["age", "-d", "-i", "key.txt", "-o", output]
+        process.currentDirectoryURL = dir
+        let input = Pipe()
+        process.standardInput = input
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data(file.prefix(file.count / 2)))
+        let deadline = Date().addingTimeInterval(20)
+        while try !directoryListing(dir).contains(where: { $0.hasPrefix(".\(output).tmp-") }) && Date() < deadline {
+            usleep(10_000)
+        }
+        return (process, input)
     }
 }
